@@ -28,7 +28,9 @@ class PortraitGroup(click.Group):
         except Exception as error:  # noqa: BLE001 - the command line is the last catcher
             if ctx.obj and ctx.obj.get("verbose"):
                 raise
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            reason = (
+                str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            )
             click.echo(f"portrait: error: {reason}", err=True)
             sys.exit(1)
 

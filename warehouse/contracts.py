@@ -166,4 +166,3 @@ def get_contract(name: str) -> Contract:
     except KeyError:
         known = ", ".join(sorted(CONTRACTS))
         raise ValueError(f"unknown contract {name!r}; known contracts: {known}") from None
-

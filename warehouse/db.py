@@ -19,6 +19,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import duckdb
+import polars as pl
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ def connect(
     """
     db_path = resolve_db_path(path)
     if read_only and not db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {db_path}; run `portrait demo` or `portrait ingest`")
+        raise FileNotFoundError(
+            f"no warehouse at {db_path}; run `portrait demo` or `portrait ingest`"
+        )
     db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
@@ -165,3 +168,14 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
             [schema, table],
         ).fetchone()[0]
     )
+
+
+def fetch_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None
+) -> pl.DataFrame:
+    """Run a query with bound parameters and return the whole result as a Polars frame."""
+    # DuckDB 2 refuses a new relation while an execute() result is unread (a `fetchone()`
+    # leaves one); completing it first keeps callers free of that bookkeeping. The relation
+    # API hands Arrow to Polars without the extra copy a DB-API result makes.
+    con.complete()
+    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())

@@ -1,0 +1,86 @@
+-- features.ad_events: one row per ad request with the features every audience model
+-- shares. Everything is computed from the request itself and reference tables, so it
+-- is point-in-time correct by construction. Models pick their columns from here.
+create or replace table features.ad_events as
+with
+
+events as (
+    select * from raw.ad_events
+),
+
+regions as (
+    select region, msk_offset_hours, population, salary_rank
+    from ref.regions
+),
+
+with_offset as (
+    select
+        events.*,
+        regions.msk_offset_hours as region_msk_offset,
+        regions.population as region_population,
+        regions.salary_rank as region_salary_rank,
+        -- A missing shift falls back on the region's own offset: the best guess of local time.
+        coalesce(events.shift_hours, regions.msk_offset_hours, 0) as offset_hours
+    from events
+    left join regions on regions.region = events.oblast
+),
+
+final as (
+    select
+        event_id,
+        segment,
+        created,
+        created::date as event_date,
+        created + to_hours(offset_hours) as local_created,
+        hour(created + to_hours(offset_hours))::tinyint as local_hour,
+        isodow(created + to_hours(offset_hours))::tinyint as local_weekday,
+        (isodow(created + to_hours(offset_hours)) >= 6) as is_weekend,
+        case
+            when hour(created + to_hours(offset_hours)) < 6 then 'night'
+            when hour(created + to_hours(offset_hours)) < 12 then 'morning'
+            when hour(created + to_hours(offset_hours)) < 18 then 'afternoon'
+            else 'evening'
+        end as part_of_day,
+        -- Day of month is a property of how the export was assembled; it is kept here
+        -- only so that the leakage guard can judge it.
+        day(created)::tinyint as day_of_month,
+        shift_hours,
+        shift_hours is null as shift_missing,
+        coalesce(os, 'unknown') as os,
+        coalesce(os, 'unknown') || ' ' || coalesce(split_part(osv, '.', 1), '?') as os_major,
+        coalesce(gamecategory, 'unknown') as gamecategory,
+        coalesce(subgamecategory, 'unknown') as subgamecategory,
+        bundle,
+        coalesce(oblast, 'unknown') as oblast,
+        coalesce(city, 'unknown') as city,
+        region_msk_offset,
+        region_population,
+        region_salary_rank
+    from with_offset
+)
+
+select * from final;
+
+comment on table features.ad_events is 'Features of each ad request shared by the audience models: local time (created + shift), calendar, device, app and region enrichment.';
+comment on column features.ad_events.event_id is 'Ad request (raw.ad_events.event_id).';
+comment on column features.ad_events.segment is 'Segment label 1..5, NULL for unlabeled requests.';
+comment on column features.ad_events.created is 'Event time, Moscow time.';
+comment on column features.ad_events.event_date is 'Moscow date of the event; used to split training and holdout on time.';
+comment on column features.ad_events.local_created is 'Event time in the user''s local time: created + shift (or the region''s offset when shift is missing).';
+comment on column features.ad_events.local_hour is 'Local hour of day, 0..23.';
+comment on column features.ad_events.local_weekday is 'Local ISO weekday, 1 = Monday .. 7 = Sunday.';
+comment on column features.ad_events.is_weekend is 'Local Saturday or Sunday.';
+comment on column features.ad_events.part_of_day is 'night (0-5), morning (6-11), afternoon (12-17) or evening (18-23), local.';
+comment on column features.ad_events.day_of_month is 'Moscow day of month. An export artifact: flagged by the leakage guard, not used by default.';
+comment on column features.ad_events.shift_hours is 'Offset from Moscow time in hours as exported; NULL when missing.';
+comment on column features.ad_events.shift_missing is 'True when the export had no shift and the region''s offset was used.';
+comment on column features.ad_events.os is 'android, ios or unknown.';
+comment on column features.ad_events.os_major is 'Operating system and major version, e.g. android 11.';
+comment on column features.ad_events.gamecategory is 'Store category, unknown when missing.';
+comment on column features.ad_events.subgamecategory is 'Store subcategory, unknown when missing.';
+comment on column features.ad_events.bundle is 'App bundle id.';
+comment on column features.ad_events.oblast is 'Region, unknown when missing.';
+comment on column features.ad_events.city is 'City, unknown when missing.';
+comment on column features.ad_events.region_msk_offset is 'Offset of the region from Moscow (ref.regions).';
+comment on column features.ad_events.region_population is 'Population of the region (ref.regions).';
+comment on column features.ad_events.region_salary_rank is 'Rank of the region by average salary, 1 = highest (ref.regions).';

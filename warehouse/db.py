@@ -59,12 +59,12 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {row[0] for row in con.execute("select version from ops.schema_version").fetchall()}
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the migrations this file has not had yet, each in its own transaction."""
+def migrate(con: duckdb.DuckDBPyConnection, up_to: int | None = None) -> list[str]:
+    """Apply the migrations this file has not had yet (up to version `up_to`), each atomically."""
     done = applied_versions(con)
     ran = []
     for version, name, sql in migrations():
-        if version in done:
+        if version in done or (up_to is not None and version > up_to):
             continue
         con.execute("begin transaction")
         try:

@@ -1,0 +1,112 @@
+"""The warehouse file: migrations, contracts against the DDL, locking, comments."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from warehouse.contracts import CONTRACTS, LINEAGE_COLUMNS
+from warehouse.db import (
+    WarehouseLocked,
+    applied_versions,
+    connect,
+    migrate,
+    migrations,
+    resolve_db_path,
+)
+from warehouse.dictionary import undocumented
+
+
+def test_new_file_gets_every_migration(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    assert applied_versions(con) == {version for version, _, _ in migrations()}
+    schemas = {row[0] for row in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+    assert {"raw", "ref", "ops", "features", "ml", "marts"} <= schemas
+
+
+def test_older_file_is_migrated_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    # A file written by an older release: only the first three migrations, with data in it.
+    old = duckdb.connect(str(path))
+    migrate(old, up_to=3)
+    old.execute(
+        "insert into raw.ad_events (event_id, bundle, created, load_id, source_line) "
+        "values (7, 'com.example.app', '2026-09-01 10:00:00', 1, 2)"
+    )
+    old.close()
+
+    con = connect(path)
+    assert applied_versions(con) == {version for version, _, _ in migrations()}
+    assert con.execute("select event_id from raw.ad_events").fetchall() == [(7,)]
+    assert con.execute("select count(*) from ml.model_runs").fetchone()[0] == 0
+
+
+def test_reopening_runs_no_migration_twice(tmp_path):
+    connect(tmp_path / "w.duckdb").close()
+    con = connect(tmp_path / "w.duckdb")
+    assert migrate(con) == []
+    versions = con.execute("select version from ops.schema_version").fetchall()
+    assert len(versions) == len(set(versions))
+
+
+@pytest.mark.parametrize("contract", sorted(CONTRACTS))
+def test_raw_table_matches_its_contract(tmp_path, contract):
+    con = connect(tmp_path / "w.duckdb")
+    spec = CONTRACTS[contract]
+    schema, table = spec.table.split(".")
+    columns = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    )
+    derived = {"shift_hours"} if contract == "ad_events" else set()
+    assert set(columns) == set(spec.column_names) | set(LINEAGE_COLUMNS) | derived
+    for column in spec.columns:
+        assert columns[column.name] == column.type, column.name
+
+
+def test_every_table_and_column_has_a_comment(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    assert undocumented(con) == []
+
+
+def test_db_path_comes_from_argument_then_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTRAIT_DB", str(tmp_path / "env.duckdb"))
+    assert resolve_db_path() == tmp_path / "env.duckdb"
+    assert resolve_db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
+
+
+def test_writer_waits_then_reports_a_held_lock(tmp_path):
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import duckdb, sys, time
+                con = duckdb.connect({str(path)!r})
+                print("held", flush=True)
+                time.sleep(30)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseLocked, match="locked by another process"):
+            connect(path, wait_seconds=0.5)
+    finally:
+        holder.kill()
+        holder.wait()
+    # Once the other writer is gone the lock is ours.
+    connect(path, wait_seconds=5).close()

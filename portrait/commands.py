@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from portrait.demo_cmds import demo_data, docs
 from portrait.warehouse_cmds import info
 
-ALL: list[click.Command] = [info]
+ALL: list[click.Command] = [demo_data, info, docs]

@@ -1,0 +1,70 @@
+"""Build the pre-aggregated cubes the dashboard reads, in the main warehouse.
+
+A writing job calls `build_cubes(con)` and then `warehouse.publish.publish(con)` at its
+end. The SQL lives in queries/sql/cube_*.sql; this module only runs it in order and
+skips the stages whose source marts do not exist yet.
+
+It lives in the dashboard package (not queries/) because the cubes exist for the
+dashboard alone; the command line may import any layer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+from queries.runner import execute, run
+from warehouse.db import table_exists
+
+log = logging.getLogger(__name__)
+
+# Stage query -> the marts it needs; a stage whose marts are missing is skipped and the
+# cube shows those events as "not scored" / cluster "none".
+STAGES: dict[str, tuple[str, ...]] = {
+    "cube_stage_predictions": ("marts.segment_predictions", "ml.model_runs"),
+    "cube_stage_holdout": ("marts.segment_holdout", "ml.model_runs"),
+    "cube_stage_clusters": ("marts.cluster_assignments", "ml.model_runs"),
+}
+FEATURES_QUERY = "build_ad_event_features"
+
+
+def _features_current(con: duckdb.DuckDBPyConnection) -> bool:
+    if not table_exists(con, "features.ad_events"):
+        return False
+    counts = run(
+        con,
+        "dashboard_feature_freshness",
+    ).row(0, named=True)
+    return counts["features"] == counts["raw"] and counts["features_max"] == counts["raw_max"]
+
+
+def build_cubes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rebuild marts.audience_cube, marts.shap_cube and marts.warehouse_summary.
+
+    Rebuilds features.ad_events first when it is missing or behind raw.ad_events.
+    Returns the tables written.
+    """
+    if not _features_current(con):
+        log.info("features.ad_events missing or stale; rebuilding it for the cubes")
+        execute(con, FEATURES_QUERY)
+    execute(con, "cube_stage_empty")
+    for stage, needs in STAGES.items():
+        if all(table_exists(con, name) for name in needs):
+            execute(con, stage)
+        else:
+            log.info("cube stage %s skipped: %s not built yet", stage, ", ".join(needs))
+    execute(con, "cube_stage_groups")
+    execute(con, "cube_event_dims")
+    execute(con, "cube_audience")
+    execute(con, "cube_audience_values")
+    execute(con, "cube_audience_codes")
+    written = ["marts.audience_cube", "marts.audience_values", "marts.audience_cube_codes"]
+    if table_exists(con, "ml.shap"):
+        execute(con, "cube_shap")
+        written.append("marts.shap_cube")
+    execute(con, "cube_warehouse_summary")
+    written.append("marts.warehouse_summary")
+    for temp in ("cube_event_dims", "cube_predicted", "cube_cluster", "cube_top_values"):
+        con.execute(f"drop table if exists temp.{temp}")
+    return written

@@ -1,0 +1,1 @@
+"""Small Viewer components; each takes the DataStore and implements __panel__."""

@@ -1,0 +1,23 @@
+-- Predicted segment of labeled holdout events, from the newest segment run with a holdout.
+insert into cube_predicted
+with
+
+runs as (
+    select run_id, created_at from ml.model_runs where kind = 'segment'
+),
+
+latest as (
+    select holdout.run_id
+    from marts.segment_holdout as holdout
+    inner join runs on runs.run_id = holdout.run_id
+    order by runs.created_at desc
+    limit 1
+),
+
+final as (
+    select event_id, predicted_segment::varchar as predicted_segment
+    from marts.segment_holdout
+    where run_id = (select run_id from latest)
+)
+
+select * from final;

@@ -1,0 +1,63 @@
+"""The dashboard over the real demo warehouse and the real segment model (not fixtures)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboard.cubes import build_cubes
+from dashboard.scoring import score_upload
+from dashboard.serving import ServingDB
+from dashboard.store import DataStore
+from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
+from warehouse.db import connect, fetch_frame
+from warehouse.publish import publish
+
+OPTIONS = SegmentTrainOptions(
+    holdout_days=7, guard_rows=20_000, shap_rows=200, model={"iterations": 40}
+)
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(tmp_path_factory, demo_warehouse):
+    path = tmp_path_factory.mktemp("dash-demo") / "portrait.duckdb"
+    path.write_bytes(demo_warehouse.read_bytes())
+    con = connect(path)
+    run_id = train_segment_model(con, options=OPTIONS)
+    score_segment(con, run_id)
+    build_cubes(con)
+    snapshot = publish(con)
+    events = con.execute("select count(*) from raw.ad_events").fetchone()[0]
+    sample = fetch_frame(
+        con,
+        "select coalesce(segment::varchar, '') as Segment, gamecategory, subgamecategory, bundle, "
+        "strftime(created, '%Y-%m-%d %H:%M:%S') as created, shift, oblast, city, os, osv "
+        "from raw.ad_events order by event_id limit 20",
+    )
+    con.close()
+    return snapshot, run_id, events, sample
+
+
+def test_explorer_counts_cover_the_demo_and_predictions_fill_the_cube(demo_snapshot):
+    snapshot, _, events, _ = demo_snapshot
+    store = DataStore(ServingDB(snapshot))
+    assert store.selected_events() == (events, events)
+    predicted = store.dimension_counts("predicted_segment")
+    scored = predicted.filter(pl.col("value") != "not scored").get_column("events").sum()
+    assert scored > 0
+    store.set_selection("predicted_segment", ["3"])
+    assert 0 < store.selected_events()[0] < events
+    run_id = demo_snapshot[1]
+    assert store.shap_for_selection(run_id).height > 0
+
+
+def test_score_a_file_with_the_real_segment_model(demo_snapshot, tmp_path):
+    snapshot, run_id, _, sample = demo_snapshot
+    upload = tmp_path / "sample.csv"
+    sample.write_csv(upload)
+    cursor = ServingDB(snapshot).connection()
+    result = score_upload(upload, cursor, run_id)
+    assert result.predictions.height + result.quarantine.height == 20
+    assert result.predictions.height > 0
+    assert result.shap is not None
+    assert set(result.shap.get_column("class_label")) == {"1", "2", "3", "4", "5"}

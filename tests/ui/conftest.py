@@ -1,0 +1,138 @@
+"""A real `panel serve` of the dashboard over a small fixture warehouse, and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "dashboard"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+sys.path.insert(0, str(FIXTURES))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ui_warehouse(tmp_path_factory, demo_warehouse) -> Path:
+    """Serving snapshot of the demo warehouse with the real segment model trained and
+    scored, plus fixture cluster and churn marts (main file next to it)."""
+    import fixture_warehouse
+
+    path = tmp_path_factory.mktemp("ui") / "portrait.duckdb"
+    path.write_bytes(demo_warehouse.read_bytes())
+    return fixture_warehouse.build_on_demo(path)
+
+
+@pytest.fixture(scope="session")
+def server(ui_warehouse) -> str:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTRAIT_DB": str(ui_warehouse.with_name("portrait.duckdb")),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(FIXTURES)]),
+    }
+    log = open(ui_warehouse.with_name("panel.log"), "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "panel",
+            "serve",
+            "dashboard/app.py",
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+            f"--allow-websocket-origin=127.0.0.1:{port}",
+            "--num-procs",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/app"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5)  # noqa: S310 - local test server
+            break
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("panel serve did not start")
+    if process.poll() is not None:
+        log.close()
+        pytest.fail(
+            "panel serve exited: " + ui_warehouse.with_name("panel.log").read_text()[-2000:]
+        )
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh page that records console errors and failed requests in page.problems."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1600})
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}")
+    )
+    page.on("pageerror", lambda error: page.problems.append(f"pageerror: {error}"))
+    yield page
+    context.close()
+
+
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def screenshot(page, name: str, docs: bool = False) -> Path:
+    """Save tests/ui/screenshots/<name>.png; with docs, copy it to docs/screenshots for the README."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if docs:
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS_SCREENSHOTS / path.name)
+    return path

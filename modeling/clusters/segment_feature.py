@@ -1,0 +1,91 @@
+"""Cluster as a feature: the segment model trained with and without the cluster id.
+
+Both runs go through modeling.segment.train_segment_model with the same options and
+seed, so the cluster column is the only difference; both land in the registry as
+segment runs. The run with the cluster is trained first, so that the newest segment
+run is the one without it, which scores without any extra input.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+import duckdb
+import polars as pl
+
+from modeling.registry import run_info
+from modeling.segment import SegmentTrainOptions, train_segment_model
+from warehouse.db import fetch_frame
+
+log = logging.getLogger(__name__)
+
+CLUSTER_COLUMN = "cluster_id"
+
+
+def cluster_frame(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
+    """event_id, cluster_id (text, a category) of the labeled events of cluster run `run_id`.
+
+    Only labeled events: the segment model trains and evaluates on nothing else.
+    """
+    frame = fetch_frame(
+        con,
+        "select assignments.event_id, assignments.cluster::varchar as cluster_id "
+        "from marts.cluster_assignments as assignments "
+        "join features.ad_events as events on events.event_id = assignments.event_id "
+        "where assignments.run_id = $run_id and events.segment is not null",
+        {"run_id": run_id},
+    )
+    if frame.height == 0:
+        raise ValueError(f"cluster run {run_id} has no assignments of labeled events")
+    return frame
+
+
+def compare_segment_model(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    options: SegmentTrainOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Train the segment model with and without the cluster id; both AUCs and run ids."""
+    options = options or SegmentTrainOptions()
+    options = replace(options, compare=False)  # the same model choices on both sides
+    clusters = cluster_frame(con, run_id)
+    with_cluster = train_segment_model(
+        con,
+        options=options,
+        extra_frame=clusters,
+        extra_categorical=[CLUSTER_COLUMN],
+        progress=progress,
+    )
+    without_cluster = train_segment_model(con, options=options, progress=progress)
+    with_info, without_info = run_info(con, with_cluster), run_info(con, without_cluster)
+    used = CLUSTER_COLUMN in with_info["features"].get("inputs", [])
+    result = {
+        "auc_with_cluster": with_info["metrics"]["roc_auc_macro"],
+        "auc_without_cluster": without_info["metrics"]["roc_auc_macro"],
+        "auc_by_class_with_cluster": with_info["metrics"]["roc_auc_by_class"],
+        "auc_by_class_without_cluster": without_info["metrics"]["roc_auc_by_class"],
+        "run_with_cluster": with_cluster,
+        "run_without_cluster": without_cluster,
+        "cluster_feature_used": used,
+        "metric": "holdout ROC-AUC, macro over segments (one-vs-rest)",
+        "segment_options": {
+            "sample_rows": options.sample_rows,
+            "holdout_rows": options.holdout_rows,
+            "holdout_days": options.holdout_days,
+            "seed": options.seed,
+            "model": options.model,
+        },
+    }
+    result["auc_gain"] = result["auc_with_cluster"] - result["auc_without_cluster"]
+    if not used:
+        # The leakage guard may keep the column out; then both models are the same.
+        result["note"] = "the leakage guard kept cluster_id out of the model"
+    log.info(
+        "segment ROC-AUC with cluster %.4f, without %.4f",
+        result["auc_with_cluster"],
+        result["auc_without_cluster"],
+    )
+    return result

@@ -1,0 +1,156 @@
+"""`portrait train clusters`: behavioural clusters of ad requests and their segment coverage."""
+
+from __future__ import annotations
+
+import click
+from tqdm.auto import tqdm
+
+from modeling.clusters.selection import DEFAULT_TOLERANCE
+from modeling.clusters.train import TrainOptions, total_steps, train
+from warehouse.db import connect, pipeline_step
+
+
+def _segment_comparison(enabled: bool, rows: int, iterations: int | None, seed: int, bar):
+    if not enabled:
+        return None
+    # Imported here: the segment model is a heavy import that a run without it skips.
+    from modeling.clusters.segment_feature import compare_segment_model
+    from modeling.segment import SegmentTrainOptions
+
+    options = SegmentTrainOptions(
+        sample_rows=rows,
+        holdout_rows=rows // 2,
+        seed=seed,
+        model={"iterations": iterations} if iterations else {},
+    )
+
+    def compare(con, run_id: str) -> dict:
+        return compare_segment_model(
+            con, run_id, options, progress=lambda m: bar.set_postfix_str(f"segment: {m}")
+        )
+
+    return compare
+
+
+@click.command("clusters")
+@click.option("--k-min", default=3, show_default=True, help="Smallest k tried.")
+@click.option("--k-max", default=20, show_default=True, help="Largest k tried.")
+@click.option(
+    "--tolerance",
+    default=DEFAULT_TOLERANCE,
+    show_default=True,
+    help="k is the smallest whose phik is within this of the best phik.",
+)
+@click.option(
+    "--fit-rows", default=250_000, show_default=True, help="Events the models are fitted on."
+)
+@click.option(
+    "--phik-rows",
+    default=200_000,
+    show_default=True,
+    help="Labeled events phik with the segment is measured on.",
+)
+@click.option(
+    "--silhouette-rows", default=5_000, show_default=True, help="Fit rows silhouette uses."
+)
+@click.option(
+    "--projection-rows", default=20_000, show_default=True, help="Events in the 2D projection."
+)
+@click.option(
+    "--top-n", default=10, show_default=True, help="Regions and categories kept per cluster."
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the samples and of KMeans.")
+@click.option(
+    "--keep-previous-assignments",
+    is_flag=True,
+    help="Keep earlier runs' rows in marts.cluster_assignments (by default only this run's).",
+)
+@click.option(
+    "--with-segment-comparison/--without-segment-comparison",
+    default=True,
+    show_default=True,
+    help="Train the segment model with and without the cluster id and record both AUCs.",
+)
+@click.option(
+    "--segment-rows",
+    default=500_000,
+    show_default=True,
+    help="Labeled training rows of each segment model in the comparison (holdout: half).",
+)
+@click.option(
+    "--segment-iterations",
+    type=int,
+    default=None,
+    help="CatBoost iterations of the comparison's segment models (default: the model's).",
+)
+@click.pass_context
+def train_clusters(
+    ctx: click.Context,
+    k_min: int,
+    k_max: int,
+    tolerance: float,
+    fit_rows: int,
+    phik_rows: int,
+    silhouette_rows: int,
+    projection_rows: int,
+    top_n: int,
+    seed: int,
+    keep_previous_assignments: bool,
+    with_segment_comparison: bool,
+    segment_rows: int,
+    segment_iterations: int | None,
+) -> None:
+    """Behavioural clusters: KMeans on local hour, weekday and region, k chosen by phik."""
+    if not 2 <= k_min <= k_max:
+        raise click.BadParameter("need 2 <= --k-min <= --k-max", param_hint="--k-min")
+    options = TrainOptions(
+        ks=tuple(range(k_min, k_max + 1)),
+        fit_rows=fit_rows,
+        phik_rows=phik_rows,
+        silhouette_rows=silhouette_rows,
+        projection_rows=projection_rows,
+        top_n=top_n,
+        tolerance=tolerance,
+        seed=seed,
+        keep_previous_assignments=keep_previous_assignments,
+    )
+    con = connect(ctx.obj["db"])
+    con.execute("set enable_progress_bar = false")  # the tqdm bar below tells the progress
+    try:
+        with (
+            pipeline_step(con, "train clusters") as info,
+            tqdm(total=total_steps(options), desc="clusters", unit="step") as bar,
+        ):
+            comparison = _segment_comparison(
+                with_segment_comparison, segment_rows, segment_iterations, seed, bar
+            )
+
+            def on_step(message: str) -> None:
+                bar.set_postfix_str(message)
+                bar.update(1)
+
+            result = train(con, options, segment_comparison=comparison, on_step=on_step)
+            info["message"] = f"run {result.run_id}: k={result.metrics['k']}"
+    finally:
+        con.close()
+    _report(result)
+
+
+def _report(result) -> None:
+    m = result.metrics
+    dom = m["day_of_month"]
+    click.echo(f"clusters run {result.run_id}")
+    click.echo(
+        f"  k = {m['k']} ({m['k_rule']}, k in {m['k_range'][0]}..{m['k_range'][1]}); "
+        f"phik with segment {m['phik']:.3f} on {m['phik_sample_rows']:,} labeled events; "
+        f"silhouette {m['silhouette']:.3f}"
+    )
+    click.echo(f"  day of month: {dom['summary']}")
+    click.echo(f"  assigned {m['assigned_events']:,} events in SQL (marts.cluster_assignments)")
+    segment = m.get("segment_model")
+    if segment:
+        click.echo(
+            f"  segment model ROC-AUC (macro): without cluster {segment['auc_without_cluster']:.4f}, "
+            f"with cluster {segment['auc_with_cluster']:.4f} (segment runs "
+            f"{segment['run_without_cluster']}, {segment['run_with_cluster']})"
+        )

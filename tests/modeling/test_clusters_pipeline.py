@@ -1,0 +1,86 @@
+"""`portrait train clusters` end to end on the demo warehouse, segment comparison included."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from modeling.registry import load_model, run_info
+from portrait.cluster_cmds import train_clusters
+from warehouse.db import connect, fetch_frame
+
+ARGS = [
+    "--k-min", "3", "--k-max", "5", "--fit-rows", "6000", "--phik-rows", "4000",
+    "--silhouette-rows", "800", "--projection-rows", "1000",
+    "--segment-rows", "4000", "--segment-iterations", "15",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, demo_warehouse):
+    path = tmp_path_factory.mktemp("clusters_demo") / "portrait.duckdb"
+    path.write_bytes(demo_warehouse.read_bytes())
+    result = CliRunner().invoke(train_clusters, ARGS, obj={"db": str(path)})
+    assert result.exit_code == 0, result.output
+    con = connect(path)
+    run_id = con.execute(
+        "select run_id from ml.model_runs where kind = 'clusters' order by created_at desc"
+    ).fetchone()[0]
+    con.close()
+    return path, run_id, result.output
+
+
+@pytest.fixture
+def con(trained):
+    connection = connect(trained[0])
+    yield connection
+    connection.close()
+
+
+def test_both_segment_aucs_are_recorded(trained, con):
+    _, run_id, output = trained
+    segment = run_info(con, run_id)["metrics"]["segment_model"]
+    assert 0.5 < segment["auc_with_cluster"] <= 1 and 0.5 < segment["auc_without_cluster"] <= 1
+    with_run = run_info(con, segment["run_with_cluster"])
+    without_run = run_info(con, segment["run_without_cluster"])
+    assert with_run["kind"] == without_run["kind"] == "segment"
+    assert with_run["params"]["extra_features"] == ["cluster_id"]
+    assert without_run["params"]["extra_features"] == []
+    assert with_run["metrics"]["roc_auc_macro"] == segment["auc_with_cluster"]
+    assert "without cluster" in output and "with cluster" in output
+
+
+def test_newest_segment_run_scores_without_extra_input(trained, con):
+    _, run_id, _ = trained
+    newest = con.execute(
+        "select run_id from ml.model_runs where kind = 'segment' order by created_at desc"
+    ).fetchone()[0]
+    assert newest == run_info(con, run_id)["metrics"]["segment_model"]["run_without_cluster"]
+
+
+def test_registered_model_reloads_and_every_event_is_assigned(trained, con):
+    path, run_id, _ = trained
+    raw = con.execute("select count(*) from raw.ad_events").fetchone()[0]
+    assigned = fetch_frame(
+        con,
+        "select count(*) as n, count(distinct cluster) as k from marts.cluster_assignments "
+        "where run_id = $r",
+        {"r": run_id},
+    ).row(0, named=True)
+    info = run_info(con, run_id)
+    assert assigned == {"n": raw, "k": info["metrics"]["k"]}
+    metrics = info["metrics"]
+    assert set(metrics["curves"]) == {"without_day_of_month", "with_day_of_month"}
+    assert metrics["day_of_month"]["summary"].startswith("with day of month")
+    con.close()  # the registry opens the file read-only
+    model = load_model(run_id, db=str(path))
+    assert model.n_clusters == info["metrics"]["k"]
+    assert model.run_id_ == run_id
+
+
+def test_pipeline_step_is_recorded(trained, con):
+    _, run_id, _ = trained
+    step = con.execute(
+        "select status, message from ops.pipeline_runs where step = 'train clusters'"
+    ).fetchone()
+    assert step[0] == "succeeded" and run_id in step[1]

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from warehouse.db import DB_ENV, DEFAULT_DB
+from warehouse.db import DB_ENV, DEFAULT_DB, resolve_db_path
 
 
 class PortraitGroup(click.Group):
@@ -44,9 +44,15 @@ class PortraitGroup(click.Group):
     show_default=True,
     help=f"Warehouse file (DuckDB); also ${DB_ENV}.",
 )
+@click.option(
+    "--publish/--no-publish",
+    default=True,
+    show_default=True,
+    help="After a command that changed the warehouse, refresh the dashboard's snapshot.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details and show tracebacks.")
 @click.pass_context
-def main(ctx: click.Context, db: str, verbose: bool) -> None:
+def main(ctx: click.Context, db: str, publish: bool, verbose: bool) -> None:
     """Audience Portrait: segments, clusters and churn over a local DuckDB warehouse."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -55,6 +61,43 @@ def main(ctx: click.Context, db: str, verbose: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj["verbose"] = verbose
+    ctx.obj["stamp"] = _file_stamp(db)
+    ctx.obj["publish"] = publish
+
+
+# Commands that publish themselves, or only read.
+NO_PUBLISH_AFTER = {"demo", "publish", "serve", "report", "info", "docs", "runs"}
+
+
+def _file_stamp(db: str) -> tuple | None:
+    """What changes when a job writes the warehouse: the file and its write-ahead log."""
+    path = resolve_db_path(db)
+    stamps = []
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = candidate.stat()
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+@main.result_callback()
+@click.pass_context
+def publish_after_writing(ctx: click.Context, *_results, **_params) -> None:
+    """After a job that changed the warehouse, publish a fresh snapshot for the dashboard.
+
+    The dashboard reads only that snapshot, so a running dashboard never blocks a job and
+    picks the new data up by itself.
+    """
+    if not ctx.obj["publish"] or ctx.invoked_subcommand in NO_PUBLISH_AFTER:
+        return
+    if _file_stamp(ctx.obj["db"]) == ctx.obj["stamp"]:
+        return
+    from portrait.dashboard_cmds import publish_snapshot
+
+    path = publish_snapshot(ctx.obj["db"])
+    click.echo(f"dashboard snapshot published: {path}")
 
 
 def _register() -> None:

@@ -1,0 +1,264 @@
+"""Benchmark of the segment model on demo warehouses of 1M and 10M events.
+
+    .venv/bin/python benchmarks/segment.py --db /tmp/seg/1m.duckdb --db /tmp/seg/10m.duckdb
+
+Each --db must be a demo warehouse (`portrait demo-data --events N --db PATH`); it is
+copied first, so the benchmark never changes it. Prints medians and ratios against
+baselines measured in the same run:
+
+- feature build: our SQL (features.ad_events + features.bundles + the model frame into
+  Polars) against pandas with row-wise apply, as notebooks do (timed on a sample of
+  APPLY_ROWS rows: it is too slow for more) and against vectorised pandas;
+- training time of `train_segment_model` with its defaults;
+- scoring rows/s of `score_segment` (every unlabeled event) and the holdout AUC next to
+  the oracle's, so that speed is never bought with accuracy;
+- SHAP rows/s of the multiclass model (CatBoost's own SHAP).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from modeling.registry import load_model_from, run_info
+from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
+from modeling.segment.explain import segment_shap
+from queries.segment_features import ensure_segment_features, segment_frame
+from warehouse.db import connect, fetch_frame
+
+APPLY_ROWS = 100_000
+REPEATS = 3
+STOP = {"com", "org", "android", "app", ""}
+
+
+CPU_SECONDS: dict[int, float] = {}  # id(function) -> median process CPU seconds
+
+
+def timed(function, repeats: int = REPEATS) -> tuple[float, object]:
+    """Median wall seconds and the last result; the median CPU seconds go to CPU_SECONDS.
+
+    CPU seconds are printed too: on a shared machine wall time measures the neighbours.
+    """
+    seconds, cpu, result = [], [], None
+    for _ in range(repeats):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        result = function()
+        seconds.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    CPU_SECONDS[id(function)] = statistics.median(cpu)
+    return statistics.median(seconds), result
+
+
+# -- the pandas baselines -----------------------------------------------------------------
+def _tokens(bundle: str) -> str:
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1.\2", bundle or "")
+    text = re.sub(r"([a-z])([A-Z])", r"\1.\2", text).lower()
+    return ".".join(t for t in re.split(r"[._\-]+", text) if t not in STOP)
+
+
+def _part(hour: int) -> str:
+    return (
+        "night" if hour < 6 else "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+    )
+
+
+def pandas_apply(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """The notebook way: a function per row for every derived column."""
+    df = raw.merge(regions, left_on="oblast", right_on="region", how="left")
+
+    def offset(row) -> float:
+        if not pd.isna(row["shift_hours"]):
+            return row["shift_hours"]
+        return 0 if pd.isna(row["msk_offset_hours"]) else row["msk_offset_hours"]
+
+    df["offset"] = df.apply(offset, axis=1)
+    df["local"] = df.apply(lambda r: r["created"] + pd.Timedelta(hours=r["offset"]), axis=1)
+    df["local_hour"] = df["local"].apply(lambda t: t.hour)
+    df["local_weekday"] = df["local"].apply(lambda t: t.isoweekday())
+    df["is_weekend"] = df["local_weekday"].apply(lambda d: d >= 6)
+    df["part_of_day"] = df["local_hour"].apply(_part)
+    df["day_of_month"] = df["created"].apply(lambda t: t.day)
+    df["os_major"] = df.apply(
+        lambda r: f"{r['os'] or 'unknown'} {str(r['osv']).split('.')[0] if r['osv'] else '?'}",
+        axis=1,
+    )
+    df["bundle_token_text"] = df["bundle"].apply(_tokens)
+    df["bundle_vendor"] = df["bundle"].apply(lambda b: ".".join((b.split(".") + [""])[:2]).lower())
+    df["bundle_dots"] = df["bundle"].apply(lambda b: b.count("."))
+    df["bundle_capitals"] = df["bundle"].apply(lambda b: sum(c.isupper() for c in b))
+    df["bundle_digits"] = df["bundle"].apply(lambda b: sum(c.isdigit() for c in b))
+    df["bundle_length"] = df["bundle"].apply(len)
+    return df
+
+
+def pandas_vectorised(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """The same features with pandas column operations only."""
+    df = raw.merge(regions, left_on="oblast", right_on="region", how="left")
+    df["offset"] = df["shift_hours"].fillna(df["msk_offset_hours"]).fillna(0)
+    df["local"] = df["created"] + pd.to_timedelta(df["offset"], unit="h")
+    df["local_hour"] = df["local"].dt.hour
+    df["local_weekday"] = df["local"].dt.day_of_week + 1
+    df["is_weekend"] = df["local_weekday"] >= 6
+    df["part_of_day"] = pd.cut(
+        df["local_hour"], [-1, 5, 11, 17, 23], labels=["night", "morning", "afternoon", "evening"]
+    )
+    df["day_of_month"] = df["created"].dt.day
+    df["os_major"] = df["os"].fillna("unknown") + " " + df["osv"].str.split(".").str[0].fillna("?")
+    camel = df["bundle"].str.replace(r"([A-Z]+)([A-Z][a-z])", r"\1.\2", regex=True)
+    camel = camel.str.replace(r"([a-z])([A-Z])", r"\1.\2", regex=True).str.lower()
+    tokens = camel.str.replace(r"(^|[._\-]+)(com|org|android|app)(?=$|[._\-])", ".", regex=True)
+    df["bundle_token_text"] = tokens.str.replace(r"[._\-]+", ".", regex=True).str.strip(".")
+    parts = df["bundle"].str.split(".", n=2)
+    df["bundle_vendor"] = (parts.str[0] + "." + parts.str[1].fillna("")).str.lower()
+    df["bundle_dots"] = df["bundle"].str.count(r"\.")
+    df["bundle_capitals"] = df["bundle"].str.count(r"[A-Z]")
+    df["bundle_digits"] = df["bundle"].str.count(r"[0-9]")
+    df["bundle_length"] = df["bundle"].str.len()
+    return df
+
+
+def feature_benchmark(con, events: int) -> dict:
+    def build():
+        ensure_segment_features(con, rebuild=True)
+        return segment_frame(con, labeled=None)
+
+    ours, frame = timed(build)
+    ours_cpu = CPU_SECONDS[id(build)]
+    assert frame.height == events
+    raw = fetch_frame(con, "select * from raw.ad_events").to_pandas()
+    regions = fetch_frame(
+        con, "select region, msk_offset_hours, population, salary_rank from ref.regions"
+    ).to_pandas()
+
+    def vector():
+        return pandas_vectorised(raw, regions)
+
+    vectorised, _ = timed(vector, repeats=1 if events > 2_000_000 else REPEATS)
+    sample = raw.sample(n=min(APPLY_ROWS, len(raw)), random_state=0)
+
+    def apply():
+        return pandas_apply(sample, regions)
+
+    applied, _ = timed(apply, repeats=1)
+    ours_rate = events / ours
+    return {
+        "ours_rows_per_s": ours_rate,
+        "pandas_vectorised_rows_per_s": events / vectorised,
+        "pandas_apply_rows_per_s": len(sample) / applied,
+        "vs_vectorised": ours_rate / (events / vectorised),
+        "vs_apply": ours_rate / (len(sample) / applied),
+        "cpu_rows_per_s": {
+            "ours (2 threads)": events / ours_cpu,
+            "pandas vectorised": events / CPU_SECONDS[id(vector)],
+            "pandas apply": len(sample) / CPU_SECONDS[id(apply)],
+        },
+    }
+
+
+def model_benchmark(con) -> dict:
+    started = time.perf_counter()
+    cpu = time.process_time()
+    run_id = train_segment_model(con, options=SegmentTrainOptions())
+    train_seconds, train_cpu = time.perf_counter() - started, time.process_time() - cpu
+    metrics = run_info(con, run_id)["metrics"]
+    scores, score_cpu = [], []
+    for _ in range(REPEATS):
+        cpu_started = time.process_time()
+        result = score_segment(con, run_id)
+        scores.append(result["rows_per_second"])
+        score_cpu.append(result["rows"] / (time.process_time() - cpu_started))
+    model = load_model_from(con, run_id)
+    holdout = (
+        segment_frame(con, labeled=True)
+        .join(
+            fetch_frame(
+                con, "select event_id from marts.segment_holdout where run_id = $r", {"r": run_id}
+            ),
+            on="event_id",
+        )
+        .head(20_000)
+    )
+
+    def explain():
+        return segment_shap(model, holdout, holdout["event_id"].to_numpy())
+
+    shap_seconds, _ = timed(explain, repeats=1)
+    return {
+        "run_id": run_id,
+        "train_seconds": train_seconds,
+        "train_cpu_seconds": train_cpu,
+        "score_rows_per_s": statistics.median(scores),
+        "score_rows_per_cpu_s": statistics.median(score_cpu),
+        "shap_rows_per_s": holdout.height / shap_seconds,
+        "shap_rows_per_cpu_s": holdout.height / CPU_SECONDS[id(explain)],
+        "roc_auc_by_class": metrics["roc_auc_by_class"],
+        "oracle_roc_auc_by_class": metrics.get("oracle_roc_auc_by_class"),
+        "max_gap_to_oracle": metrics.get("max_gap_to_oracle"),
+        "flagged": metrics["leakage"]["flagged"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", action="append", required=True, help="demo warehouse (repeatable)")
+    args = parser.parse_args()
+    for source in args.db:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "portrait.duckdb"
+            shutil.copy(source, path)
+            con = connect(path)
+            events = con.execute("select count(*) from raw.ad_events").fetchone()[0]
+            print(f"\n== {source}: {events:,} events")
+            f = feature_benchmark(con, events)
+            print(
+                f"feature build  ours {f['ours_rows_per_s']:>12,.0f} rows/s (median of {REPEATS})"
+            )
+            print(
+                f"               pandas vectorised {f['pandas_vectorised_rows_per_s']:>12,.0f} rows/s -> ours {f['vs_vectorised']:.1f}x"
+            )
+            print(
+                f"               pandas row apply  {f['pandas_apply_rows_per_s']:>12,.0f} rows/s ({APPLY_ROWS:,}-row sample) -> ours {f['vs_apply']:.0f}x"
+            )
+            print(
+                "               rows per CPU-second: "
+                + ", ".join(f"{k} {v:,.0f}" for k, v in f["cpu_rows_per_s"].items())
+            )
+            print(
+                f"               load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+            )
+            m = model_benchmark(con)
+            print(
+                f"training       {m['train_seconds']:.1f} s wall, {m['train_cpu_seconds']:.1f} s CPU (run {m['run_id']}, defaults)"
+            )
+            print(
+                f"scoring        {m['score_rows_per_s']:>12,.0f} rows/s (median of {REPEATS}), "
+                f"{m['score_rows_per_cpu_s']:,.0f} rows per CPU-second"
+            )
+            print(
+                f"SHAP           {m['shap_rows_per_s']:>12,.0f} rows/s (multiclass, 20,000 rows), "
+                f"{m['shap_rows_per_cpu_s']:,.0f} rows per CPU-second"
+            )
+            print(f"holdout AUC    {_fmt(m['roc_auc_by_class'])}")
+            print(
+                f"oracle AUC     {_fmt(m['oracle_roc_auc_by_class'])}  max gap {m['max_gap_to_oracle']:.4f}"
+            )
+            print(f"flagged        {', '.join(m['flagged'])}")
+            con.close()
+
+
+def _fmt(by_class: dict | None) -> str:
+    return "-" if not by_class else "  ".join(f"{k}: {v:.4f}" for k, v in sorted(by_class.items()))
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    main()

@@ -1,0 +1,300 @@
+"""`portrait train churn`: rolling-origin temporal cross-validation, final fit, registry.
+
+Folds follow time. Each fold validates on one snapshot date v and trains only on snapshots
+whose labels had matured by v (t + horizon + grace <= v), so no fold learns from an outcome
+that was unknown on the day it is judged. The last `folds` snapshot dates are validated in
+turn; the registered model is then fitted on every matured snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import polars as pl
+from sklearn.metrics import roc_auc_score
+
+from modeling.churn.model import ChurnModel
+from modeling.evaluation import binary_curves, binary_metrics
+from modeling.explain import shap_global, shap_long, stratified_sample
+from modeling.registry import RunRecord, data_fingerprint, save_run
+
+log = logging.getLogger(__name__)
+
+REFERENCE_ROWS = 50_000
+# A fold judged on a handful of churners says nothing; it is skipped instead.
+MIN_CLASS_ROWS = 5
+
+
+@dataclass
+class TrainOptions:
+    """How much history to use and how to fit."""
+
+    # Weekly snapshots over up to a year; the trial cohort is small and needs them all, the
+    # paid one is sampled down to max_train_rows so training stays within a few minutes.
+    snapshots: int = 52
+    every_days: int = 7
+    folds: int = 4
+    iterations: int = 300
+    depth: int = 6
+    learning_rate: float = 0.08
+    seed: int = 0
+    max_train_rows: int = 100_000
+    shap_rows: int = 2_000
+    thread_count: int = 2
+
+
+@dataclass
+class FoldResult:
+    """Metrics of one rolling-origin fold."""
+
+    fold: int
+    validate_on: str
+    train_until: str
+    train_rows: int
+    rows: int
+    positives: int
+    roc_auc: float
+    pr_auc: float
+    brier: float
+    calibration_error: float
+    oracle_roc_auc: float | None = None
+    oracle_rows: int = 0
+    roc_auc_on_oracle_rows: float | None = None
+
+
+@dataclass
+class CohortResult:
+    """What training one cohort produced."""
+
+    cohort: str
+    kind: str
+    run_id: str
+    metrics: dict
+    folds: list[FoldResult] = field(default_factory=list)
+    train_rows: int = 0
+    seconds: float = 0.0
+
+
+def rolling_origin_folds(
+    dates: list[date], *, folds: int, gap_days: int
+) -> list[tuple[date, list[date]]]:
+    """(validation date, training dates) for the last `folds` dates that have training data."""
+    ordered = sorted(set(dates))
+    plan = []
+    for validate_on in ordered[::-1]:
+        train_dates = [d for d in ordered if d + timedelta(days=gap_days) <= validate_on]
+        if train_dates:
+            plan.append((validate_on, train_dates))
+        if len(plan) == folds:
+            break
+    return plan[::-1]
+
+
+def _sample(frame: pl.DataFrame, rows: int, seed: int) -> pl.DataFrame:
+    return frame if frame.height <= rows else frame.sample(n=rows, seed=seed)
+
+
+def cross_validate(
+    data: pl.DataFrame,
+    features: list[str],
+    options: TrainOptions,
+    *,
+    gap_days: int,
+    categorical: tuple[str, ...],
+    on_fold: Callable[[], None] | None = None,
+) -> tuple[list[FoldResult], pl.DataFrame]:
+    """Rolling-origin CV; returns the folds and the pooled validation predictions."""
+    dates = data.get_column("snapshot_date").unique().to_list()
+    plan = rolling_origin_folds(dates, folds=options.folds, gap_days=gap_days)
+    results, pooled = [], []
+    for number, (validate_on, train_dates) in enumerate(plan, start=1):
+        train = _sample(
+            data.filter(pl.col("snapshot_date").is_in(train_dates)),
+            options.max_train_rows,
+            options.seed,
+        )
+        valid = data.filter(pl.col("snapshot_date") == validate_on)
+        y_train = train.get_column("label").to_numpy()
+        y_valid = valid.get_column("label").to_numpy()
+        if min(_class_counts(y_train) + _class_counts(y_valid)) < MIN_CLASS_ROWS:
+            log.warning(
+                "fold on %s skipped: fewer than %d rows of a class", validate_on, MIN_CLASS_ROWS
+            )
+            if on_fold:
+                on_fold()
+            continue
+        model = _new_model(options, categorical).fit(train.select(features), y_train)
+        proba = model.predict_proba(valid.select(features))
+        metrics = binary_metrics(y_valid, proba)
+        result = FoldResult(
+            fold=number,
+            validate_on=validate_on.isoformat(),
+            train_until=max(train_dates).isoformat(),
+            train_rows=train.height,
+            rows=metrics["rows"],
+            positives=metrics["positives"],
+            roc_auc=metrics["roc_auc"],
+            pr_auc=metrics["pr_auc"],
+            brier=metrics["brier"],
+            calibration_error=metrics["calibration_error"],
+        )
+        if "oracle_p" in valid.columns:
+            _add_oracle(result, valid, y_valid, proba)
+        results.append(result)
+        pooled.append(
+            valid.select("snapshot_date", "user_id", "label").with_columns(
+                pl.Series("proba", proba), pl.lit(number).alias("fold")
+            )
+        )
+        if on_fold:
+            on_fold()
+    if len(results) < 2:
+        raise ValueError(
+            f"rolling-origin validation needs at least 2 usable folds, got {len(results)}: "
+            "more history or more snapshots are needed"
+        )
+    return results, pl.concat(pooled)
+
+
+def _class_counts(y: np.ndarray) -> list[int]:
+    positives = int(np.sum(y))
+    return [positives, len(y) - positives]
+
+
+def _add_oracle(result: FoldResult, valid: pl.DataFrame, y: np.ndarray, proba: np.ndarray) -> None:
+    oracle = valid.get_column("oracle_p").to_numpy().astype(float)
+    known = ~np.isnan(oracle)
+    if known.sum() and len(np.unique(y[known])) == 2:
+        result.oracle_roc_auc = float(roc_auc_score(y[known], oracle[known]))
+        result.oracle_rows = int(known.sum())
+        if known.sum() < len(y):
+            # The gap is only fair on the same rows: judge the model there too.
+            result.roc_auc_on_oracle_rows = float(roc_auc_score(y[known], proba[known]))
+
+
+def _new_model(options: TrainOptions, categorical: tuple[str, ...]) -> ChurnModel:
+    return ChurnModel(
+        iterations=options.iterations,
+        depth=options.depth,
+        learning_rate=options.learning_rate,
+        categorical=categorical,
+        thread_count=options.thread_count,
+        random_seed=options.seed,
+    )
+
+
+def summarize(folds: list[FoldResult]) -> dict:
+    """Headline metrics: means over folds, the per-fold list, and the gap to the oracle."""
+    mean = {
+        key: float(np.mean([getattr(f, key) for f in folds]))
+        for key in ("roc_auc", "pr_auc", "brier", "calibration_error")
+    }
+    summary = {**mean, "folds": [asdict(f) for f in folds]}
+    oracle = [f for f in folds if f.oracle_roc_auc is not None]
+    if oracle:
+        summary["oracle_roc_auc"] = float(np.mean([f.oracle_roc_auc for f in oracle]))
+        model_same_rows = np.mean(
+            [
+                f.roc_auc if f.roc_auc_on_oracle_rows is None else f.roc_auc_on_oracle_rows
+                for f in oracle
+            ]
+        )
+        summary["oracle_gap"] = float(summary["oracle_roc_auc"] - model_same_rows)
+    summary["positives"] = int(sum(f.positives for f in folds))
+    summary["rows"] = int(sum(f.rows for f in folds))
+    return summary
+
+
+def fit_and_register(
+    con: duckdb.DuckDBPyConnection,
+    data: pl.DataFrame,
+    features: list[str],
+    options: TrainOptions,
+    *,
+    kind: str,
+    cohort: str,
+    target: str,
+    gap_days: int,
+    categorical: tuple[str, ...],
+    params: dict,
+    on_fold: Callable[[], None] | None = None,
+) -> CohortResult:
+    """Validate one cohort on time, fit the final model on all of it, and register it."""
+    started = time.perf_counter()
+    folds, pooled = cross_validate(
+        data, features, options, gap_days=gap_days, categorical=categorical, on_fold=on_fold
+    )
+    metrics = summarize(folds)
+
+    train = _sample(data, options.max_train_rows, options.seed)
+    model = _new_model(options, categorical).fit(
+        train.select(features), train.get_column("label").to_numpy()
+    )
+    latest = data.filter(pl.col("snapshot_date") == data.get_column("snapshot_date").max())
+    explained = stratified_sample(latest, "label", options.shap_rows, seed=options.seed)
+    values = model.shap_values(explained.select(features))
+    long = shap_long(
+        explained.get_column("row_id").to_numpy(),
+        explained.select(features),
+        values[:, None, :],
+        ["churn"],
+    )
+    importance = dict(
+        zip(features, np.abs(values).mean(axis=0).astype(float).tolist(), strict=True)
+    )
+    reference = _sample(train, REFERENCE_ROWS, options.seed)
+    model.set_reference(
+        reference.select(features), model.predict_proba(reference.select(features)), importance
+    )
+    if on_fold:
+        on_fold()
+
+    seconds = time.perf_counter() - started
+    metrics["train_seconds"] = round(seconds, 1)
+    metrics["train_rows"] = train.height
+    record = RunRecord(
+        kind=kind,
+        target=target,
+        model=model,
+        params={**params, **asdict(options), "cohort": cohort, **model.get_params()},
+        features={
+            "features": features,
+            "categorical": list(model.categorical_),
+            "excluded": {
+                "recommended_channel": "vitrine output, not a model input",
+                "oracle_p": "demo generator's truth, evaluation only",
+            },
+        },
+        metrics=metrics,
+        data_fingerprint=data_fingerprint(train.select([*features, "label"])),
+        notes=_notes(cohort, metrics),
+    )
+    run_id = save_run(
+        con,
+        record,
+        curves=binary_curves(
+            pooled.get_column("label").to_numpy(), pooled.get_column("proba").to_numpy(), "churn"
+        ),
+        shap_values=long,
+        shap_global=shap_global(long),
+    )
+    return CohortResult(cohort, kind, run_id, metrics, folds, train.height, seconds)
+
+
+def _notes(cohort: str, metrics: dict) -> str:
+    text = (
+        f"{cohort}: rolling-origin CV over {len(metrics['folds'])} folds, "
+        f"mean ROC-AUC {metrics['roc_auc']:.3f}, PR-AUC {metrics['pr_auc']:.3f}, "
+        f"Brier {metrics['brier']:.4f}"
+    )
+    if "oracle_roc_auc" in metrics:
+        text += (
+            f"; oracle ROC-AUC {metrics['oracle_roc_auc']:.3f} (gap {metrics['oracle_gap']:+.3f})"
+        )
+    return text

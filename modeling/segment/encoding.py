@@ -1,0 +1,198 @@
+"""Per-class target encoding of categorical columns, learned on training rows only.
+
+Each categorical value becomes, for every class k, the smoothed log-lift
+log(P(k | value) / P(k)). Rare values are shrunk towards their parent's rate (a bundle
+towards its store subcategory, a city towards its region), else towards the prior.
+Training rows get out-of-fold encodings, so a row never sees its own label. All work is
+polars group-bys and joins: no row loops, and the learned state is small lookup tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+ENCODED_PREFIX = "te_"
+
+
+def encoded_name(column: str, label: object) -> str:
+    return f"{ENCODED_PREFIX}{column}_{label}"
+
+
+class CategoryEncoder:
+    """Smoothed per-class log-lift of categorical values (estimator contract)."""
+
+    def __init__(
+        self,
+        columns: tuple[str, ...] | list[str] = (),
+        classes: tuple | list = (1, 2, 3, 4, 5),
+        smoothing: float = 20.0,
+        parents: dict[str, str] | None = None,
+        folds: int = 5,
+        seed: int = 0,
+    ):
+        self.columns = columns
+        self.classes = classes
+        self.smoothing = smoothing
+        self.parents = parents
+        self.folds = folds
+        self.seed = seed
+
+    # -- public -----------------------------------------------------------------------
+    def fit(self, frame: pl.DataFrame, y: np.ndarray) -> CategoryEncoder:
+        self._fit_tables(frame, y)
+        return self
+
+    def fit_transform(self, frame: pl.DataFrame, y: np.ndarray) -> pl.DataFrame:
+        """Fit on all rows, and return out-of-fold encodings of those same rows."""
+        self._fit_tables(frame, y)
+        fold = pl.Series("_fold", _folds(frame.height, self.folds, self.seed))
+        data = self._with_label(frame, y).with_columns(fold)
+        fold_tables = {c: self._counts(data, c, by_fold=True) for c in self.columns}
+        rates = {}
+        for column in self._ordered():
+            rates[column] = self._rates(data, column, rates, fold_tables)
+        return self._log_lift(rates)
+
+    def transform(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Encodings of new rows from the fitted tables.
+
+        A column's encoding depends only on its value and its parents' values, so it is
+        looked up in a table of the (value, parent, ...) combinations seen in training;
+        combinations new to the model are computed once each and added to the lookup.
+        """
+        self._check_fitted()
+        parts = []
+        for column in self.columns:
+            chain = self._chain(column)
+            table = self.lookups_[column]
+            joined = frame.select(chain).join(
+                table, on=chain, how="left", maintain_order="left", nulls_equal=True
+            )
+            unseen = joined.get_column(encoded_name(column, self.classes[0])).is_null()
+            if unseen.any():
+                new = self._lookup(frame.filter(unseen).select(chain).unique(), column, chain)
+                joined = frame.select(chain).join(
+                    pl.concat([table, new]),
+                    on=chain,
+                    how="left",
+                    maintain_order="left",
+                    nulls_equal=True,
+                )
+            parts.append(joined.drop(chain))
+        return pl.concat(parts, how="horizontal")
+
+    def _lookup(self, distinct: pl.DataFrame, column: str, chain: list[str]) -> pl.DataFrame:
+        """Encodings of distinct (column, parent, ...) combinations, with those columns."""
+        rates: dict[str, np.ndarray] = {}
+        for name in reversed(chain):
+            rates[name] = self._rates(distinct, name, rates, None)
+        return pl.concat(
+            [distinct, self._log_lift({column: rates[column]}, [column])], how="horizontal"
+        )
+
+    def _chain(self, column: str) -> list[str]:
+        """The column and its encoded ancestors, nearest first."""
+        parents = self.parents or {}
+        chain = [column]
+        while parents.get(chain[-1]) in self.columns and parents[chain[-1]] not in chain:
+            chain.append(parents[chain[-1]])
+        return chain
+
+    @property
+    def output_names(self) -> list[str]:
+        return [encoded_name(c, k) for c in self.columns for k in self.classes]
+
+    # -- internals ----------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "tables_"):
+            raise ValueError("CategoryEncoder is not fitted; call fit first")
+
+    def _ordered(self) -> list[str]:
+        # Parents first, so that children can shrink towards their rates.
+        parents = self.parents or {}
+        done: list[str] = []
+        pending = list(self.columns)
+        while pending:
+            for column in list(pending):
+                parent = parents.get(column)
+                if parent is None or parent in done or parent not in self.columns:
+                    done.append(column)
+                    pending.remove(column)
+        return done
+
+    def _with_label(self, frame: pl.DataFrame, y: np.ndarray) -> pl.DataFrame:
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"frame lacks column(s) to encode: {', '.join(missing)}")
+        label_index = {label: i for i, label in enumerate(self.classes)}
+        codes = pl.Series("_y", np.asarray(y)).replace_strict(label_index, return_dtype=pl.Int8)
+        return frame.select(self.columns).with_columns(codes)
+
+    def _counts(self, data: pl.DataFrame, column: str, by_fold: bool) -> pl.DataFrame:
+        keys = ["_fold", column] if by_fold else [column]
+        return data.group_by(keys).agg(
+            [
+                (pl.col("_y") == i).sum().cast(pl.Float64).alias(f"_n{i}")
+                for i in range(len(self.classes))
+            ]
+        )
+
+    def _fit_tables(self, frame: pl.DataFrame, y: np.ndarray) -> None:
+        data = self._with_label(frame, y)
+        counts = data.get_column("_y").value_counts()
+        prior = np.zeros(len(self.classes))
+        for code, n in counts.iter_rows():
+            prior[code] = n
+        if (prior == 0).any():
+            raise ValueError("every class needs at least one training row to encode")
+        self.prior_ = prior / prior.sum()
+        self.tables_ = {c: self._counts(data, c, by_fold=False) for c in self.columns}
+        self.lookups_ = {}
+        for column in self.columns:
+            chain = self._chain(column)
+            self.lookups_[column] = self._lookup(frame.select(chain).unique(), column, chain)
+
+    def _rates(
+        self,
+        frame: pl.DataFrame,
+        column: str,
+        rates: dict[str, pl.DataFrame],
+        fold_tables: dict[str, pl.DataFrame] | None,
+    ) -> pl.DataFrame:
+        """(rows, classes) smoothed P(class | value), rows in frame order."""
+        k = len(self.classes)
+        n_cols = [f"_n{i}" for i in range(k)]
+        joined = frame.select(column).join(
+            self.tables_[column], on=column, how="left", maintain_order="left"
+        )
+        counts = joined.select(n_cols).fill_null(0.0).to_numpy()
+        if fold_tables is not None:
+            # Out of fold: remove the row's own fold from the counts.
+            own = (
+                frame.select("_fold", column)
+                .join(fold_tables[column], on=["_fold", column], how="left", maintain_order="left")
+                .select(n_cols)
+                .fill_null(0.0)
+                .to_numpy()
+            )
+            counts = counts - own
+        parent = (self.parents or {}).get(column)
+        base = rates[parent] if parent in rates else np.broadcast_to(self.prior_, counts.shape)
+        total = counts.sum(axis=1, keepdims=True)
+        return (counts + self.smoothing * base) / (total + self.smoothing)
+
+    def _log_lift(
+        self, rates: dict[str, np.ndarray], columns_: list[str] | None = None
+    ) -> pl.DataFrame:
+        columns = {}
+        log_prior = np.log(self.prior_)
+        for column in columns_ or self.columns:
+            lift = np.log(np.clip(rates[column], 1e-6, None)) - log_prior
+            for i, label in enumerate(self.classes):
+                columns[encoded_name(column, label)] = lift[:, i].astype(np.float32)
+        return pl.DataFrame(columns)
+
+
+def _folds(n: int, folds: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, folds, n).astype(np.int8)

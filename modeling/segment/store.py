@@ -1,0 +1,60 @@
+"""Writing segment predictions to the marts, through Arrow, one transaction per call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from modeling.segment.features import CLASSES
+from warehouse.db import transaction
+
+
+def prediction_table(
+    event_ids: np.ndarray, run_id: str, proba: np.ndarray, extra: dict | None = None
+) -> pa.Table:
+    """event_id, run_id, p_segment_1..5, predicted_segment (+ extra columns) as Arrow."""
+    columns = {"event_id": pa.array(np.asarray(event_ids, dtype=np.int64))}
+    columns["run_id"] = pa.array(np.full(len(event_ids), run_id, dtype=object), pa.string())
+    for i, label in enumerate(CLASSES):
+        columns[f"p_segment_{label}"] = pa.array(proba[:, i].astype(np.float32))
+    predicted = np.asarray(CLASSES, dtype=np.int8)[proba.argmax(axis=1)]
+    columns["predicted_segment"] = pa.array(predicted)
+    for name, values in (extra or {}).items():
+        columns[name] = values
+    return pa.table(columns)
+
+
+def write_holdout(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    event_ids: np.ndarray,
+    segments: np.ndarray,
+    proba: np.ndarray,
+) -> None:
+    """Replace the run's rows of marts.segment_holdout."""
+    holdout_arrow = prediction_table(  # noqa: F841 - read by DuckDB below
+        event_ids, run_id, proba, {"segment": pa.array(np.asarray(segments, dtype=np.int8))}
+    )
+    with transaction(con):
+        con.execute("delete from marts.segment_holdout where run_id = ?", [run_id])
+        con.execute(
+            "insert into marts.segment_holdout (event_id, run_id, segment, p_segment_1, "
+            "p_segment_2, p_segment_3, p_segment_4, p_segment_5, predicted_segment) "
+            "select event_id, run_id, segment, p_segment_1, p_segment_2, p_segment_3, "
+            "p_segment_4, p_segment_5, predicted_segment from holdout_arrow"
+        )
+
+
+def insert_predictions(
+    con: duckdb.DuckDBPyConnection, table: pa.Table, scored_at: datetime
+) -> None:
+    """Append a batch to marts.segment_predictions (the caller holds the transaction)."""
+    batch = table  # noqa: F841 - read by DuckDB below
+    con.execute(
+        "insert into marts.segment_predictions select event_id, run_id, p_segment_1, "
+        "p_segment_2, p_segment_3, p_segment_4, p_segment_5, predicted_segment, ? from batch",
+        [scored_at],
+    )

@@ -1,0 +1,248 @@
+"""`portrait train segment`: features, leakage guard, fit, holdout evaluation, registry.
+
+Validation is on time: the latest `holdout_days` days of labeled events are the
+holdout. Unlabeled events are never trained on. The oracle (demo data only) is read in
+the evaluation step alone, to measure the gap to the best possible model.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+import polars as pl
+
+from modeling.explain import stratified_sample
+from modeling.leakage import LeakageRules, leakage_guard
+from modeling.registry import RunRecord, data_fingerprint, new_run_id, save_run
+from modeling.segment.compare import compare_choices, winner_summary
+from modeling.segment.evaluate import holdout_curves, holdout_metrics, oracle_matrix
+from modeling.segment.explain import segment_shap
+from modeling.segment.features import CATEGORICAL, ID, NUMERIC, TARGET
+from modeling.segment.model import SegmentModel
+from modeling.segment.store import write_holdout
+from queries.segment_features import (
+    ensure_segment_features,
+    sample_per_million,
+    segment_frame,
+    segment_frequencies,
+    segment_oracle,
+    segment_period,
+)
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SegmentTrainOptions:
+    """Options of a segment training run (recorded in the run's params)."""
+
+    holdout_days: int = 7
+    sample_rows: int = 2_000_000  # labeled training rows, hash-sampled when there are more
+    holdout_rows: int = 1_000_000  # holdout rows evaluated, hash-sampled when there are more
+    guard_rows: int = 100_000  # rows the leakage guard looks at per period
+    shap_rows: int = 20_000
+    include_flagged: bool = False  # True trains the headline model with flagged features
+    compare: bool = False
+    compare_rows: int = 200_000
+    seed: int = 42
+    rebuild_features: bool = False
+    model: dict = field(default_factory=dict)  # SegmentModel hyper-parameters
+
+
+def train_segment_model(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    options: SegmentTrainOptions | None = None,
+    extra_frame: pl.DataFrame | None = None,
+    extra_categorical: Sequence[str] = (),
+    extra_numeric: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> str:
+    """Train, evaluate, explain and register a segment model; return its run_id.
+
+    `extra_frame` (event_id plus columns) adds features joined on event_id, e.g. a
+    behavioural cluster id: name its columns in `extra_categorical` or `extra_numeric`.
+    Scoring such a run needs the same extra_frame (score_segment(..., extra_frame=)).
+    """
+    options = options or SegmentTrainOptions()
+    step = progress or (lambda message: log.info(message))
+    started = time.perf_counter()
+    step("building features")
+    ensure_segment_features(con, rebuild=options.rebuild_features)
+    period = segment_period(con, options.holdout_days)
+    holdout_start = period["holdout_start"]
+    train, holdout = _frames(con, options, period)
+    train, holdout = _join_extra(train, extra_frame), _join_extra(holdout, extra_frame)
+    categorical = [*CATEGORICAL, *extra_categorical]
+    numeric = [*NUMERIC, *extra_numeric]
+    frequencies = segment_frequencies(con, holdout_start)
+
+    step(f"leakage guard on {min(train.height, options.guard_rows):,} training rows")
+    guard_frame = train.sample(n=min(train.height, options.guard_rows), seed=options.seed)
+    later = holdout.sample(n=min(holdout.height, options.guard_rows), seed=options.seed)
+    report = leakage_guard(
+        guard_frame,
+        TARGET,
+        [*categorical, *numeric],
+        time="event_date",
+        later=later.drop(TARGET),
+        rules=LeakageRules(seed=options.seed),
+    )
+    flagged = report.flagged
+    honest_cat = [c for c in categorical if c not in flagged]
+    honest_num = [c for c in numeric if c not in flagged]
+
+    base = SegmentModel(
+        categorical=tuple(honest_cat),
+        numeric=tuple(honest_num),
+        random_seed=options.seed,
+        **options.model,
+    )
+    comparison = None
+    if options.compare:
+        step(f"comparing model choices on {min(train.height, options.compare_rows):,} rows")
+        comparison = compare_choices(
+            base, train, frequencies, rows=options.compare_rows, seed=options.seed
+        )
+        base = SegmentModel(**{**_params(base), **comparison["winner"]})
+
+    y_train = train.get_column(TARGET).to_numpy()
+    y_holdout = holdout.get_column(TARGET).to_numpy()
+    oracle = oracle_matrix(holdout.get_column(ID).to_numpy(), segment_oracle(con, holdout_start))
+
+    with_flagged = SegmentModel(
+        **{**_params(base), "categorical": tuple(categorical), "numeric": tuple(numeric)}
+    )
+    headline_model, other_model = (
+        (with_flagged, base) if options.include_flagged else (base, with_flagged)
+    )
+    step(f"fitting {headline_model.strategy} model on {train.height:,} rows")
+    fit_started = time.perf_counter()
+    headline_model.fit(train, y_train, frequencies=frequencies)
+    fit_seconds = time.perf_counter() - fit_started
+    proba = headline_model.predict_proba(holdout)
+    metrics = holdout_metrics(y_holdout, proba, oracle)
+    metrics["flagged_features_included"] = options.include_flagged
+    if flagged:
+        step(
+            "fitting the comparison model "
+            + ("without" if options.include_flagged else "with")
+            + " flagged features"
+        )
+        other_model.fit(train, y_train, frequencies=frequencies)
+        other = holdout_metrics(y_holdout, other_model.predict_proba(holdout))
+        key = "without_flagged_features" if options.include_flagged else "with_flagged_features"
+        metrics[key] = {
+            "features": flagged,
+            "roc_auc_macro": other["roc_auc_macro"],
+            "roc_auc_by_class": other["roc_auc_by_class"],
+            "log_loss": other["log_loss"],
+            "note": "not the result: flagged features are properties of the export, not of users",
+        }
+    metrics["leakage"] = report.to_dict()
+    metrics["class_imbalance"] = {
+        "train_share": {str(c): float((y_train == c).mean()) for c in headline_model.classes_},
+        "class_weights": headline_model.class_weights or "none",
+        "weights_used": headline_model.weights_.tolist(),
+        "correction": "probabilities divided by the class weights and renormalised",
+    }
+    metrics["fit_seconds"] = fit_seconds
+
+    step(f"SHAP on {min(holdout.height, options.shap_rows):,} holdout rows")
+    sample = stratified_sample(holdout, TARGET, options.shap_rows, seed=options.seed)
+    shap_started = time.perf_counter()
+    shap_values, shap_global = segment_shap(
+        headline_model, sample, sample.get_column(ID).to_numpy()
+    )
+    metrics["shap_rows_per_second"] = sample.height / max(time.perf_counter() - shap_started, 1e-9)
+
+    params = {
+        **_params(headline_model),
+        "options": asdict(options),
+        "holdout_start": str(holdout_start),
+        "period": {k: str(v) for k, v in period.items()},
+        "train_rows": train.height,
+        "holdout_rows": holdout.height,
+        "extra_features": [*extra_categorical, *extra_numeric],
+        "selection": comparison or "defaults (multiclass + tfidf), measured with --compare",
+    }
+    features = {
+        "inputs": headline_model.input_columns_,
+        "model_features": list(headline_model.feature_names_),
+        "left_out": {} if options.include_flagged else report.to_dict()["reasons"],
+    }
+    notes = [f"holdout from {holdout_start} ({options.holdout_days} days)"]
+    if flagged:
+        notes.append(f"leakage guard flagged {', '.join(flagged)}")
+    if comparison:
+        notes.append(winner_summary(comparison))
+    run_id = new_run_id()
+    step("saving the run")
+    curves = holdout_curves(y_holdout, proba)
+    save_run(
+        con,
+        RunRecord(
+            kind="segment",
+            target=TARGET,
+            model=headline_model,
+            params=params,
+            features=features,
+            metrics=metrics,
+            data_fingerprint=data_fingerprint(train),
+            notes="; ".join(notes),
+        ),
+        run_id=run_id,
+        curves=curves,
+        shap_values=shap_values,
+        shap_global=shap_global,
+    )
+    write_holdout(con, run_id, holdout.get_column(ID).to_numpy(), y_holdout, proba)
+    log.info("segment run %s in %.1f s", run_id, time.perf_counter() - started)
+    return run_id
+
+
+def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    start = period["holdout_start"]
+    train = segment_frame(
+        con,
+        labeled=True,
+        date_to=start,
+        per_million=sample_per_million(period["train_rows"], options.sample_rows),
+        seed=options.seed,
+    )
+    holdout = segment_frame(
+        con,
+        labeled=True,
+        date_from=start,
+        per_million=sample_per_million(period["holdout_rows"], options.holdout_rows),
+        seed=options.seed + 1,
+    )
+    # DuckDB returns rows in no fixed order; sorting makes samples and folds reproducible.
+    train, holdout = train.sort(ID), holdout.sort(ID)
+    if train.is_empty() or holdout.is_empty():
+        raise ValueError(
+            f"need labeled events both before and from {start} (holdout of "
+            f"{options.holdout_days} days); found {train.height} and {holdout.height}"
+        )
+    missing = set(range(1, 6)) - set(train.get_column(TARGET).unique().to_list())
+    if missing:
+        raise ValueError(f"no training events of segment(s) {sorted(missing)}")
+    return train, holdout
+
+
+def _join_extra(frame: pl.DataFrame, extra: pl.DataFrame | None) -> pl.DataFrame:
+    if extra is None:
+        return frame
+    if ID not in extra.columns:
+        raise ValueError("extra_frame needs an event_id column")
+    return frame.join(extra, on=ID, how="left", maintain_order="left")
+
+
+def _params(model: SegmentModel) -> dict:
+    return {k: v for k, v in vars(model).items() if not k.endswith("_")}

@@ -1,0 +1,220 @@
+"""Churn commands: `portrait train churn` and `portrait churn score|monitor|export`.
+
+`train_churn` is attached to the `train` group; `churn` is a group of its own.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+
+from modeling.churn.activity import ActivitySource, train_activity
+from modeling.churn.export import DEFAULT_TABLE, export_file, export_postgres
+from modeling.churn.labels import GRACE_DAYS, HORIZON_DAYS
+from modeling.churn.monitor import monitor as run_monitor
+from modeling.churn.score import score_day, score_range
+from modeling.churn.subscription import train_subscription
+from modeling.churn.train import CohortResult, TrainOptions
+from warehouse.db import connect, pipeline_step
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+EXIT_RED = 3
+
+
+def _day(value) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _fmt(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _echo_result(result: CohortResult) -> None:
+    m = result.metrics
+    click.echo(f"\n{result.kind} (run {result.run_id}): {result.train_rows:,} training rows")
+    click.echo(
+        f"  {'fold':>4} {'validate on':>11} {'train to':>10} {'rows':>7} {'churn':>6} "
+        f"{'ROC-AUC':>7} {'PR-AUC':>6} {'Brier':>6} {'calib':>6} {'oracle':>6}"
+    )
+    for f in result.folds:
+        click.echo(
+            f"  {f.fold:>4} {f.validate_on:>11} {f.train_until:>10} {f.rows:>7,} "
+            f"{f.positives:>6,} {f.roc_auc:>7.3f} {f.pr_auc:>6.3f} {f.brier:>6.3f} "
+            f"{f.calibration_error:>6.3f} {_fmt(f.oracle_roc_auc):>6}"
+        )
+    click.echo(
+        f"  mean: ROC-AUC {m['roc_auc']:.3f}, PR-AUC {m['pr_auc']:.3f}, Brier {m['brier']:.4f}, "
+        f"calibration error {m['calibration_error']:.3f}"
+    )
+    if "oracle_roc_auc" in m:
+        click.echo(f"  oracle ROC-AUC {m['oracle_roc_auc']:.3f}, gap {m['oracle_gap']:+.3f}")
+    click.echo(f"  trained in {result.seconds:.1f} s")
+
+
+@click.command("churn")
+@click.option(
+    "--activity-table",
+    help="Event table (schema.table) for activity churn instead of subscriptions.",
+)
+@click.option("--user-col", help="User column of the activity table.")
+@click.option("--time-col", help="Time column of the activity table.")
+@click.option("--amount-col", help="Optional amount column of the activity table.")
+@click.option(
+    "--horizon",
+    type=int,
+    default=None,
+    help=f"Activity churn: days without events (default {HORIZON_DAYS}).",
+)
+@click.option(
+    "--grace",
+    type=int,
+    default=None,
+    help=f"Activity churn: extra days of grace (default {GRACE_DAYS}).",
+)
+@click.option(
+    "--snapshots",
+    type=int,
+    default=TrainOptions.snapshots,
+    show_default=True,
+    help="Matured snapshot dates to learn from.",
+)
+@click.option(
+    "--every",
+    "every_days",
+    type=int,
+    default=TrainOptions.every_days,
+    show_default=True,
+    help="Days between snapshot dates.",
+)
+@click.option(
+    "--folds", type=int, default=TrainOptions.folds, show_default=True, help="Rolling-origin folds."
+)
+@click.option(
+    "--iterations",
+    type=int,
+    default=TrainOptions.iterations,
+    show_default=True,
+    help="CatBoost trees.",
+)
+@click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Treat the data as ending on this date (default: its last event).",
+)
+@click.pass_context
+def train_churn(ctx: click.Context, activity_table, user_col, time_col, amount_col, horizon, grace,
+                snapshots, every_days, folds, iterations, as_of) -> None:  # fmt: skip
+    """Train churn models with rolling-origin validation and register them.
+
+    Without options: churn_trial and churn_paid on the subscription tables. With
+    --activity-table: churn_activity on any event table with a user and a time column.
+    """
+    options = TrainOptions(
+        snapshots=snapshots, every_days=every_days, folds=folds, iterations=iterations
+    )
+    if activity_table is None and (user_col or time_col or amount_col or horizon or grace):
+        raise click.UsageError("--user-col, --time-col, --amount-col, --horizon and --grace "
+                               "go with --activity-table")  # fmt: skip
+    if activity_table is not None and not (user_col and time_col):
+        raise click.UsageError("--activity-table needs --user-col and --time-col")
+    con = connect(ctx.obj["db"])
+    with pipeline_step(con, "train churn") as step:
+        if activity_table is None:
+            results = train_subscription(con, options, as_of=_day(as_of), progress=True)
+        else:
+            source = ActivitySource(
+                activity_table, user_col, time_col, amount_col,
+                horizon if horizon is not None else HORIZON_DAYS,
+                grace if grace is not None else GRACE_DAYS,
+            )  # fmt: skip
+            results = [train_activity(con, source, options, as_of=_day(as_of), progress=True)]
+        step["message"] = "; ".join(
+            f"{r.kind} {r.run_id} roc_auc={r.metrics['roc_auc']:.3f}" for r in results
+        )
+    for result in results:
+        _echo_result(result)
+
+
+@click.group("churn")
+def churn() -> None:
+    """Churn vitrine: score a date, monitor quality, export to the marketing platform."""
+
+
+@churn.command("score")
+@click.option("--date", "day", type=DATE, help="Score date (features up to the end of it).")
+@click.option("--from", "first", type=DATE, help="Backfill: first date.")
+@click.option("--to", "last", type=DATE, help="Backfill: last date.")
+@click.option("--kind", type=click.Choice(["subscription", "activity"]), multiple=True,
+              help="Which models to score with (default: every registered churn model).")  # fmt: skip
+@click.pass_context
+def score(ctx: click.Context, day, first, last, kind) -> None:
+    """Write marts.churn_scores for a date (or a range), replacing its rows atomically."""
+    if (day is not None and (first or last)) or (day is None and not (first and last)):
+        raise click.UsageError("give --date D, or --from D1 --to D2")
+    con = connect(ctx.obj["db"])
+    kinds = list(kind) or None
+    with pipeline_step(con, "churn score") as step:
+        if day is not None:
+            results = [score_day(con, _day(day), kinds=kinds)]
+        else:
+            results = score_range(con, _day(first), _day(last), kinds=kinds, progress=True)
+        step["message"] = f"{len(results)} date(s) scored"
+    for result in results:
+        counts = ", ".join(f"{c} {n:,}" for c, n in result.rows_by_cohort.items())
+        click.echo(f"{result.score_date}: {counts}")
+
+
+@churn.command("monitor")
+@click.option(
+    "--recompute", is_flag=True, help="Judge every matured date again, not only new ones."
+)
+@click.pass_context
+def monitor(ctx: click.Context, recompute: bool) -> None:
+    """Fill marts.churn_monitoring and print it; exit 3 when the latest date of a cohort is red."""
+    con = connect(ctx.obj["db"])
+    with pipeline_step(con, "churn monitor") as step:
+        report = run_monitor(con, recompute=recompute)
+        step["message"] = f"{report.computed.height} row(s) computed"
+    click.echo(f"computed {report.computed.height} row(s); marts.churn_monitoring:")
+    click.echo(
+        f"{'score date':>10} {'cohort':>8} {'rows':>7} {'churn':>6} {'ROC-AUC':>7} {'PR-AUC':>6} "
+        f"{'Brier':>6} {'calib':>6} {'PSI':>6} status  reasons"
+    )
+    for r in report.table.iter_rows(named=True):
+        click.echo(
+            f"{r['score_date']!s:>10} {r['cohort']:>8} {r['rows']:>7,} {r['positives']:>6,} "
+            f"{_fmt(r['roc_auc']):>7} {_fmt(r['pr_auc']):>6} {_fmt(r['brier']):>6} "
+            f"{_fmt(r['calibration_error']):>6} {_fmt(r['psi_score']):>6} {r['status']:<6}  "
+            f"{r['reasons'] or ''}"
+        )
+    red = report.red()
+    if red.height:
+        for r in red.iter_rows(named=True):
+            click.echo(f"RED: {r['cohort']} on {r['score_date']}: {r['reasons']}", err=True)
+        sys.exit(EXIT_RED)
+
+
+@churn.command("export")
+@click.option("--date", "day", type=DATE, required=True, help="Score date to export.")
+@click.option(
+    "--to", "path", type=click.Path(dir_okay=False), help="File to write: .csv or .parquet."
+)
+@click.option("--postgres", "url", help="PostgreSQL URL, e.g. postgresql://user@host:5432/db.")
+@click.option(
+    "--table", default=DEFAULT_TABLE, show_default=True, help="PostgreSQL table (or schema.table)."
+)
+@click.pass_context
+def export(ctx: click.Context, day, path, url, table) -> None:
+    """Deliver a date's vitrine to a file or to PostgreSQL (replacing that date's rows)."""
+    if (path is None) == (url is None):
+        raise click.UsageError("give exactly one of --to PATH and --postgres URL")
+    con = connect(ctx.obj["db"])
+    if path is not None:
+        rows = export_file(con, _day(day), path)
+        click.echo(f"{rows:,} rows of {_day(day)} written to {path}")
+    else:
+        rows = export_postgres(con, _day(day), url, table)
+        click.echo(f"{rows:,} rows of {_day(day)} written to PostgreSQL table {table}")

@@ -1,0 +1,183 @@
+"""Model commands: the `train` group (segment, table), the `score` group (segment), `runs`.
+
+Other areas attach their own training commands to `train` (e.g. `train clusters`,
+`train churn`): `train.add_command(cmd)`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from tqdm.auto import tqdm
+
+from warehouse.db import connect, pipeline_step
+
+
+@click.group()
+def train() -> None:
+    """Train a model and register it in the ml schema."""
+
+
+@click.group()
+def score() -> None:
+    """Score events with a registered model."""
+
+
+@train.command("segment")
+@click.option("--holdout-days", default=7, show_default=True, help="Latest days held out.")
+@click.option(
+    "--sample-rows",
+    default=2_000_000,
+    show_default=True,
+    help="Training rows at most (hash sample).",
+)
+@click.option(
+    "--shap-rows", default=20_000, show_default=True, help="Holdout rows explained with SHAP."
+)
+@click.option("--iterations", type=int, help="CatBoost iterations (default 150).")
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Measure multiclass vs one-vs-rest, TF-IDF vs native text and class weights on an inner time split; keep the best.",
+)
+@click.option(
+    "--include-flagged",
+    is_flag=True,
+    help="Train the headline model WITH the features the leakage guard flags.",
+)
+@click.option("--seed", default=42, show_default=True)
+@click.pass_context
+def train_segment(
+    ctx, holdout_days, sample_rows, shap_rows, iterations, compare, include_flagged, seed
+):
+    """The audience segment model (CatBoost), validated on the latest days."""
+    from modeling.registry import run_info
+    from modeling.segment import SegmentTrainOptions, train_segment_model
+
+    options = SegmentTrainOptions(
+        holdout_days=holdout_days,
+        sample_rows=sample_rows,
+        shap_rows=shap_rows,
+        compare=compare,
+        include_flagged=include_flagged,
+        seed=seed,
+        model={"iterations": iterations} if iterations else {},
+    )
+    con = connect(ctx.obj["db"])
+    steps = 7 + (1 if compare else 0)
+    with (
+        pipeline_step(con, "train segment") as info,
+        tqdm(total=steps, desc="train segment", unit="step") as bar,
+    ):
+
+        def progress(message: str) -> None:
+            bar.set_postfix_str(message)
+            bar.update(1)
+
+        run_id = train_segment_model(con, options=options, progress=progress)
+        bar.update(bar.total - bar.n)
+        info["message"] = f"run {run_id}"
+    _echo_segment_run(run_info(con, run_id))
+
+
+def _echo_segment_run(info: dict) -> None:
+    m = info["metrics"]
+    click.echo(f"segment run {info['run_id']}: {info['notes']}")
+    click.echo(f"  macro ROC-AUC {m['roc_auc_macro']:.4f}, log loss {m['log_loss']:.4f}")
+    oracle = m.get("oracle_roc_auc_by_class", {})
+    for label, auc in m["roc_auc_by_class"].items():
+        extra = (
+            f"  oracle {oracle[label]:.4f}  gap {oracle[label] - auc:+.4f}"
+            if label in oracle
+            else ""
+        )
+        click.echo(f"  segment {label}: ROC-AUC {auc:.4f}{extra}")
+    flagged = m.get("with_flagged_features") or m.get("without_flagged_features")
+    if flagged:
+        key = "with" if "with_flagged_features" in m else "without"
+        click.echo(
+            f"  {key} flagged features ({', '.join(flagged['features'])}): macro ROC-AUC "
+            f"{flagged['roc_auc_macro']:.4f} (not the result)"
+        )
+
+
+@train.command("table")
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    help="Labeled table loaded with `portrait ingest --table`, e.g. raw.my_export.",
+)
+@click.option("--target", required=True, help="Column to predict.")
+@click.option("--id", "id_column", help="Identifier column (never a feature).")
+@click.option("--time", "time_column", help="Time column: validate on the latest rows.")
+@click.option("--shap-rows", default=20_000, show_default=True)
+@click.option("--seed", default=42, show_default=True)
+@click.pass_context
+def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
+    """Any labeled table (binary or multiclass target), with the same registry and metrics."""
+    from modeling.tabular import TableTrainOptions, train_table_model
+
+    con = connect(ctx.obj["db"])
+    options = TableTrainOptions(
+        table=table,
+        target=target,
+        id_column=id_column,
+        time_column=time_column,
+        shap_rows=shap_rows,
+        seed=seed,
+    )
+    with pipeline_step(con, f"train table {table}") as info:
+        result = train_table_model(con, options, progress=lambda m: click.echo(f"  {m}", err=True))
+        info["message"] = f"run {result['run_id']}"
+    click.echo(json.dumps(result, indent=2, default=str))
+
+
+@score.command("segment")
+@click.option("--run", "run_id", help="Segment run to score with (default: the latest).")
+@click.option("--batch-rows", default=1_000_000, show_default=True)
+@click.pass_context
+def score_segment_cmd(ctx, run_id, batch_rows):
+    """Score the unlabeled ad requests into marts.segment_predictions."""
+    from modeling.segment.score import score_segment, unlabeled_count
+
+    con = connect(ctx.obj["db"])
+    total = unlabeled_count(con)
+    with (
+        pipeline_step(con, "score segment") as info,
+        tqdm(total=total, unit="rows", desc="score segment") as bar,
+    ):
+        result = score_segment(con, run_id, batch_rows=batch_rows, progress=bar.update)
+        info["message"] = f"run {result['run_id']}: {result['rows']} rows"
+    click.echo(
+        f"scored {result['rows']:,} events with run {result['run_id']} in {result['seconds']:.1f} s "
+        f"({result['rows_per_second']:,.0f} rows/s) into marts.segment_predictions"
+    )
+
+
+@click.command("runs")
+@click.option("--kind", help="Only runs of this kind (segment, table, clusters, churn_...).")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+def runs(ctx, kind, limit):
+    """List registered model runs, newest first, with their headline metric."""
+    from modeling.registry import list_runs
+
+    con = connect(ctx.obj["db"], read_only=True)
+    frame = list_runs(con, kind).head(limit)
+    if frame.is_empty():
+        click.echo("no runs registered yet")
+        return
+    click.echo(
+        f"{'run_id':<13} {'kind':<15} {'created':<19} {'status':<10} {'headline':>8}  target"
+    )
+    for row in frame.iter_rows(named=True):
+        headline = f"{float(row['headline']):.4f}" if row["headline"] is not None else "-"
+        click.echo(
+            f"{row['run_id']:<13} {row['kind']:<15} {str(row['created_at'])[:19]:<19} "
+            f"{row['status']:<10} {headline:>8}  {row['target']}"
+        )
+
+
+COMMANDS: list[click.Command] = [train, score, runs]

@@ -1,0 +1,192 @@
+"""Segment feature SQL against hand-computed rows: shifts, midnight crossings, odd bundles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from queries.segment_features import (
+    ensure_segment_features,
+    segment_frame,
+    segment_frequencies,
+    segment_period,
+)
+from warehouse.db import connect, fetch_frame
+
+REGIONS = [
+    # region, offset, population, salary rank
+    ("Москва", 0, 13_000_000, 1),
+    ("Калининградская область", -1, 1_000_000, 30),
+    ("Новосибирская область", 4, 2_800_000, 20),
+]
+
+# event_id, segment, bundle, created (Moscow), shift, shift_hours, oblast, os, osv
+EVENTS = [
+    (
+        1,
+        1,
+        "com.nexters.art.water.color",
+        datetime(2026, 9, 7, 23, 30),
+        "MSK-1",
+        -1,
+        "Калининградская область",
+        "android",
+        "11.0",
+    ),
+    (
+        2,
+        2,
+        "com.HTTPServer.MyApp",
+        datetime(2026, 9, 7, 23, 30),
+        "MSK+4",
+        4,
+        "Новосибирская область",
+        "ios",
+        "14.4.1",
+    ),
+    (
+        3,
+        3,
+        "my_game_2",
+        datetime(2026, 9, 6, 0, 30),
+        "MSK-1",
+        -1,
+        "Калининградская область",
+        "android",
+        None,
+    ),
+    (
+        4,
+        4,
+        "com.app.android",
+        datetime(2026, 9, 8, 12, 0),
+        None,
+        None,
+        "Новосибирская область",
+        None,
+        None,
+    ),
+    (
+        5,
+        None,
+        "COM.Yandex.BrowserLite",
+        datetime(2026, 9, 8, 5, 59),
+        "MSK",
+        0,
+        "Москва",
+        "android",
+        "9",
+    ),
+    (
+        6,
+        5,
+        "com.kidsGames3D.puzzleKids",
+        datetime(2026, 9, 9, 10, 0),
+        None,
+        None,
+        "Регион без справки",
+        "ios",
+        "17.2",
+    ),
+    (7, 5, "", datetime(2026, 9, 9, 10, 0), "MSK", 0, "Москва", "ios", "17"),
+]
+
+# event_id -> (local_hour, local_weekday, is_weekend, part_of_day, offset_hours, shift_missing)
+EXPECTED_TIME = {
+    1: (22, 1, 0, "evening", -1, 0),  # Monday 23:30 MSK is Monday 22:30 in Kaliningrad
+    2: (3, 2, 0, "night", 4, 0),  # crosses midnight forward: Tuesday 03:30 in Novosibirsk
+    3: (23, 6, 1, "evening", -1, 0),  # crosses midnight back: Sunday 00:30 MSK is Saturday 23:30
+    4: (16, 2, 0, "afternoon", 4, 1),  # missing shift: the region's offset (+4)
+    5: (5, 2, 0, "night", 0, 0),
+    6: (10, 3, 0, "morning", None, 1),  # no shift and no known region: Moscow time, offset unknown
+    7: (10, 3, 0, "morning", 0, 0),
+}
+
+# bundle -> (tokens text, vendor, dots, capitals, digits, length)
+EXPECTED_BUNDLE = {
+    "com.nexters.art.water.color": ("nexters.art.water.color", "com.nexters", 4, 0, 0, 27),
+    "com.HTTPServer.MyApp": ("http.server.my", "com.httpserver", 2, 7, 0, 20),
+    "my_game_2": ("my.game.2", "my_game_2.", 0, 0, 1, 9),
+    "com.app.android": ("", "com.app", 2, 0, 0, 15),
+    "COM.Yandex.BrowserLite": ("yandex.browser.lite", "com.yandex", 2, 6, 0, 22),
+    "com.kidsGames3D.puzzleKids": ("kids.games3d.puzzle.kids", "com.kidsgames3d", 2, 3, 1, 26),
+    "": ("", ".", 0, 0, 0, 0),
+}
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    con = connect(tmp_path_factory.mktemp("features") / "portrait.duckdb")
+    for region, offset, population, rank in REGIONS:
+        con.execute(
+            "insert into ref.regions values (?, ?, 'x', ?, 'x', ?, 50000, ?)",
+            [region, region, offset, population, rank],
+        )
+    for event_id, segment, bundle, created, shift, hours, oblast, os_, osv in EVENTS:
+        con.execute(
+            "insert into raw.ad_events values (?, ?, 'Games', 'Puzzle', ?, ?, ?, ?, ?, 'city', ?, ?, 1, ?)",
+            [event_id, segment, bundle, created, shift, hours, oblast, os_, osv, event_id + 1],
+        )
+    ensure_segment_features(con)
+    return con
+
+
+def test_local_time_follows_shift_and_region(con):
+    frame = segment_frame(con, labeled=None).sort("event_id")
+    for row in frame.iter_rows(named=True):
+        hour, weekday, weekend, part, offset, missing = EXPECTED_TIME[row["event_id"]]
+        assert (row["local_hour"], row["local_weekday"], row["is_weekend"]) == (
+            hour,
+            weekday,
+            weekend,
+        ), row
+        assert row["part_of_day"] == part
+        assert row["offset_hours"] == offset
+        assert row["shift_missing"] == missing
+
+
+@pytest.mark.parametrize("bundle", list(EXPECTED_BUNDLE))
+def test_bundle_tokens_and_shape(con, bundle):
+    row = fetch_frame(con, "select * from features.bundles where bundle = $b", {"b": bundle}).row(
+        0, named=True
+    )
+    text, vendor, dots, capitals, digits, length = EXPECTED_BUNDLE[bundle]
+    assert row["bundle_token_text"] == text
+    assert row["bundle_vendor"] == vendor
+    assert (
+        row["bundle_dots"],
+        row["bundle_capitals"],
+        row["bundle_digits"],
+        row["bundle_length"],
+    ) == (
+        dots,
+        capitals,
+        digits,
+        length,
+    )
+    assert not {"com", "org", "android", "app", ""} & set(row["bundle_tokens"])
+
+
+def test_frame_filters_labels_dates_and_samples(con):
+    assert segment_frame(con, labeled=False).get_column("event_id").to_list() == [5]
+    labeled = segment_frame(con, labeled=True, date_from=date(2026, 9, 8))
+    assert sorted(labeled.get_column("event_id").to_list()) == [4, 6, 7]
+    assert segment_frame(con, labeled=None, per_million=0).is_empty()
+    day = segment_frame(con, labeled=None).filter(event_id=3).row(0, named=True)
+    assert day["day_of_month"] == 6 and day["event_date"] == date(2026, 9, 6)
+
+
+def test_period_and_holdout_counts(con):
+    period = segment_period(con, holdout_days=2)
+    assert period["last_date"] == date(2026, 9, 9)
+    assert period["holdout_start"] == date(2026, 9, 8)
+    assert (period["train_rows"], period["holdout_rows"]) == (3, 3)
+
+
+def test_frequencies_use_only_the_training_period(con):
+    shares = segment_frequencies(con, date(2026, 9, 8))
+    bundles = dict(shares.filter(feature="bundle").select("value", "share").iter_rows())
+    # Events 1-3 are before 8 September; the later ones are not counted at all.
+    assert set(bundles) == {"com.nexters.art.water.color", "com.HTTPServer.MyApp", "my_game_2"}
+    assert bundles["my_game_2"] == pytest.approx(1 / 3)

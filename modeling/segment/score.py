@@ -62,9 +62,8 @@ def score_segment(
                 if extra_frame is not None:
                     frame = frame.join(extra_frame, on=ID, how="left", maintain_order="left")
                 proba = model.predict_proba(frame)
-                insert_predictions(
-                    con, prediction_table(frame.get_column(ID).to_numpy(), run_id, proba), scored_at
-                )
+                table = prediction_table(frame.get_column(ID).to_numpy(), proba)
+                insert_predictions(con, run_id, table, scored_at)
                 rows += frame.height
                 if progress:
                     progress(frame.height)

@@ -13,11 +13,13 @@ from warehouse.db import transaction
 
 
 def prediction_table(
-    event_ids: np.ndarray, run_id: str, proba: np.ndarray, extra: dict | None = None
+    event_ids: np.ndarray, proba: np.ndarray, extra: dict | None = None
 ) -> pa.Table:
-    """event_id, run_id, p_segment_1..5, predicted_segment (+ extra columns) as Arrow."""
+    """event_id, p_segment_1..5, predicted_segment (+ extra columns) as Arrow.
+
+    The run id is the same on every row: it travels as a bound parameter instead.
+    """
     columns = {"event_id": pa.array(np.asarray(event_ids, dtype=np.int64))}
-    columns["run_id"] = pa.array(np.full(len(event_ids), run_id, dtype=object), pa.string())
     for i, label in enumerate(CLASSES):
         columns[f"p_segment_{label}"] = pa.array(proba[:, i].astype(np.float32))
     predicted = np.asarray(CLASSES, dtype=np.int8)[proba.argmax(axis=1)]
@@ -36,25 +38,26 @@ def write_holdout(
 ) -> None:
     """Replace the run's rows of marts.segment_holdout."""
     holdout_arrow = prediction_table(  # noqa: F841 - read by DuckDB below
-        event_ids, run_id, proba, {"segment": pa.array(np.asarray(segments, dtype=np.int8))}
+        event_ids, proba, {"segment": pa.array(np.asarray(segments, dtype=np.int8))}
     )
     with transaction(con):
         con.execute("delete from marts.segment_holdout where run_id = ?", [run_id])
         con.execute(
             "insert into marts.segment_holdout (event_id, run_id, segment, p_segment_1, "
             "p_segment_2, p_segment_3, p_segment_4, p_segment_5, predicted_segment) "
-            "select event_id, run_id, segment, p_segment_1, p_segment_2, p_segment_3, "
-            "p_segment_4, p_segment_5, predicted_segment from holdout_arrow"
+            "select event_id, ?, segment, p_segment_1, p_segment_2, p_segment_3, "
+            "p_segment_4, p_segment_5, predicted_segment from holdout_arrow",
+            [run_id],
         )
 
 
 def insert_predictions(
-    con: duckdb.DuckDBPyConnection, table: pa.Table, scored_at: datetime
+    con: duckdb.DuckDBPyConnection, run_id: str, table: pa.Table, scored_at: datetime
 ) -> None:
     """Append a batch to marts.segment_predictions (the caller holds the transaction)."""
     batch = table  # noqa: F841 - read by DuckDB below
     con.execute(
-        "insert into marts.segment_predictions select event_id, run_id, p_segment_1, "
+        "insert into marts.segment_predictions select event_id, ?, p_segment_1, "
         "p_segment_2, p_segment_3, p_segment_4, p_segment_5, predicted_segment, ? from batch",
-        [scored_at],
+        [run_id, scored_at],
     )

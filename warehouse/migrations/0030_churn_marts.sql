@@ -34,7 +34,7 @@ comment on column marts.churn_scores.factor_2_text is 'factor_2 and its value in
 comment on column marts.churn_scores.factor_3 is 'Feature with the third largest positive SHAP value; NULL when fewer features raise the risk.';
 comment on column marts.churn_scores.factor_3_shap is 'SHAP value of factor_3 (log-odds).';
 comment on column marts.churn_scores.factor_3_text is 'factor_3 and its value in plain words.';
-comment on column marts.churn_scores.recommended_channel is 'Channel this user responds to best in the communications history up to score_date (email, push or sms); the channel with the best response over all users when the user has none.';
+comment on column marts.churn_scores.recommended_channel is 'Channel this user responds to best in the communications history up to score_date (email, push or sms; clicks count twice an open); for a user with no history, the best-responding channel among everyone scored that day; NULL when nobody has any.';
 comment on column marts.churn_scores.recommended_offer is 'Retention offer chosen from the cohort, risk band and the kind of the main factor (modeling/churn/explain_words.py); none for low risk.';
 comment on column marts.churn_scores.run_id is 'Model run that produced the score (ml.model_runs.run_id).';
 comment on column marts.churn_scores.scored_at is 'When the row was written.';

@@ -17,17 +17,12 @@ Ratios compare each against its baseline measured in the same run.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import resource
 import statistics
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from isolated import run_isolated
 
 
 def phase_load(db: str, events: int, seed: int) -> dict:
@@ -177,25 +172,8 @@ def _connect(db: str):
     return con
 
 
-def _child(queue, name, args):
-    try:
-        result = globals()[f"phase_{name}"](*args)
-        result["peak_rss_mb"] = _peak_mb()
-    except BaseException as error:  # the parent must hear of it, not wait forever
-        result = {"error": f"{type(error).__name__}: {error}", "trace": traceback.format_exc()}
-    queue.put(result)
-
-
 def run_phase(name: str, *args) -> dict:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    process = ctx.Process(target=_child, args=(queue, name, args))
-    process.start()
-    result = queue.get()
-    process.join()
-    if "error" in result:
-        raise SystemExit(f"phase {name} failed: {result['trace']}")
-    return result
+    return run_isolated(globals()[f"phase_{name}"], *args)
 
 
 def main() -> None:
@@ -212,7 +190,7 @@ def main() -> None:
     load = run_phase("load", db, args.events, args.seed)
     print(
         f"load      {load['rows']:,} rows; generate+load {load['seconds_generate_and_load']:.1f} s, "
-        f"features {load['seconds_features']:.1f} s, peak {load['peak_rss_mb']:.0f} MB"
+        f"features {load['seconds_features']:.1f} s, peak {load['peak_mb']:.0f} MB"
     )
     trained = run_phase("train", db)
     print(
@@ -221,7 +199,7 @@ def main() -> None:
         f"phik matrix {trained['seconds_phik_matrix']:.1f} s, projection {trained['seconds_projection']:.1f} s, "
         f"SQL assignment {trained['seconds_assign_sql']:.1f} s, coverage+profiles+marts "
         f"{trained['seconds_marts']:.1f} s; {trained['cpu_seconds']:.0f} CPU s; "
-        f"peak {trained['peak_rss_mb']:.0f} MB"
+        f"peak {trained['peak_mb']:.0f} MB"
     )
     print(
         f"          run {trained['run_id']}: k={trained['k']}, phik {trained['phik']:.3f}, "
@@ -234,7 +212,7 @@ def main() -> None:
         f"assign    SQL: median {sql_median:.2f} s of {args.repeats} "
         f"({', '.join(f'{s:.2f}' for s in assign['seconds'])}), "
         f"{assign['rows'] / sql_median:,.0f} rows/s, median "
-        f"{statistics.median(assign['cpu_seconds']):.1f} CPU s, peak {assign['peak_rss_mb']:.0f} MB"
+        f"{statistics.median(assign['cpu_seconds']):.1f} CPU s, peak {assign['peak_mb']:.0f} MB"
     )
     batches = run_phase("batches", db, trained["run_id"], args.repeats)
     batch_median = statistics.median(batches["seconds"])
@@ -243,7 +221,7 @@ def main() -> None:
         f"baseline  Python batches: median {batch_median:.2f} s of {args.repeats} "
         f"({', '.join(f'{s:.2f}' for s in batches['seconds'])}), "
         f"{batches['rows'] / batch_median:,.0f} rows/s, median {batch_cpu:.1f} CPU s, "
-        f"peak {batches['peak_rss_mb']:.0f} MB, "
+        f"peak {batches['peak_mb']:.0f} MB, "
         f"agreement with SQL {batches['agreement_with_sql']:.6f}"
     )
     print(

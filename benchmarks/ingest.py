@@ -20,7 +20,6 @@ The table shows medians over the repeats.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import resource
 import shutil
@@ -28,8 +27,9 @@ import statistics
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
+
+from isolated import run_isolated
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -85,29 +85,7 @@ def _measure_pandas(path: str, rows: int) -> dict:
     return {"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "rows": len(frame)}
 
 
-def _child(kind: str, args: tuple, queue) -> None:
-    try:
-        measure = {"ingest": _measure_ingest, "bare": _measure_bare, "pandas": _measure_pandas}[
-            kind
-        ]
-        result = measure(*args)
-        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        queue.put(result)
-    except BaseException:
-        queue.put({"error": traceback.format_exc()})
-
-
-def run_isolated(kind: str, *args) -> dict:
-    """Run one measurement in a fresh process; its result carries the process's peak RSS."""
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(kind, args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    if "error" in result:
-        raise RuntimeError(f"{kind} failed:\n{result['error']}")
-    return result
+MEASURES = {"ingest": _measure_ingest, "bare": _measure_bare, "pandas": _measure_pandas}
 
 
 def generate(out_dir: Path, events: int) -> tuple[Path, Path, str]:
@@ -170,10 +148,10 @@ def main() -> None:
         for label, path in (("CSV", csv_path), ("Parquet", parquet_path)):
             ingests, bares, pandases = [], [], []
             for repeat in range(args.repeats):
-                ingests.append(run_isolated("ingest", str(path), db))
-                bares.append(run_isolated("bare", str(path), db))
+                ingests.append(run_isolated(MEASURES["ingest"], str(path), db))
+                bares.append(run_isolated(MEASURES["bare"], str(path), db))
                 if label == "CSV":
-                    pandases.append(run_isolated("pandas", str(path), args.pandas_rows))
+                    pandases.append(run_isolated(MEASURES["pandas"], str(path), args.pandas_rows))
                 print(
                     f"  {label} repeat {repeat + 1}: ingest {ingests[-1]['seconds']:.2f} s, "
                     f"bare {bares[-1]['seconds']:.2f} s"

@@ -122,7 +122,8 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, alias: str) -> None:
     # quarantine millions of rows, which the snapshot does not need.
     con.execute(
         f"create table {alias}.ops.quarantine_summary as "
-        "select target_table, reason, count(*) as rows, count(distinct load_id) as loads "
+        "select target_table, coalesce(reason_kind, reason) as reason, count(*) as rows, "
+        "count(distinct load_id) as loads, any_value(reason) as example "
         "from ops.quarantine group by all order by rows desc"
     )
     con.execute(
@@ -133,7 +134,8 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, alias: str) -> None:
     for statement in (
         f"comment on table {alias}.ops.quarantine_summary is 'Quarantined rows per target table and reason (whole warehouse).'",
         f"comment on column {alias}.ops.quarantine_summary.target_table is 'Table the rows were meant for.'",
-        f"comment on column {alias}.ops.quarantine_summary.reason is 'Why the rows were rejected.'",
+        f"comment on column {alias}.ops.quarantine_summary.reason is 'Why the rows were rejected, without the bad value (ops.quarantine.reason_kind; the full reason for rows quarantined before it existed).'",
+        f"comment on column {alias}.ops.quarantine_summary.example is 'One full reason of that kind, with its bad value.'",
         f"comment on column {alias}.ops.quarantine_summary.rows is 'Rows rejected for that reason.'",
         f"comment on column {alias}.ops.quarantine_summary.loads is 'Loads that rejected such rows.'",
         f"comment on table {alias}.ops.quarantine is 'The latest {QUARANTINE_ROWS} quarantined rows of the warehouse (ops.quarantine), newest load first.'",

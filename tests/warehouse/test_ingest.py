@@ -359,6 +359,15 @@ def test_a_bad_value_quarantines_its_row_with_the_reason(con, write, values, col
     assert result.rows_quarantined == 1
 
 
+def test_the_reason_kind_drops_the_value_so_rows_can_be_counted_by_kind(con, write):
+    lines = [ad_line(event_id=str(i), created=day) for i, day in enumerate(["x", "y", "z"], 1)]
+    ingest_file(con, write("bad.csv", ad_csv(*lines, ad_line(event_id="4"))), contract="ad_events")
+    kinds = con.execute(
+        "select reason_kind, count(*), count(distinct reason) from ops.quarantine group by 1"
+    ).fetchall()
+    assert kinds == [("created: not a timestamp", 3, 3)]
+
+
 GOOD_VALUES = [
     ({"created": "2021-07-05T18:51:35"}, "created", "2021-07-05 18:51:35"),
     ({"created": "2021-07-05 18:51:35.250"}, "created", "2021-07-05 18:51:35.25"),

@@ -43,8 +43,10 @@ class Quarantine:
         self.con.execute(
             f"""
             insert into ops.quarantine
-                (load_id, target_table, source_path, line_number, column_name, raw_text, reason)
-            select ?, ?, ?, line_number, column_name, raw_text, reason from ({select_sql})
+                (load_id, target_table, source_path, line_number, column_name, raw_text,
+                 reason, reason_kind)
+            select ?, ?, ?, line_number, column_name, raw_text, reason, kind
+            from ({select_sql})
             """,
             [self.load_id, self.target, self.source_path, *(params or [])],
         )

@@ -53,10 +53,13 @@ def churn_score_dates(db: str) -> list:
 def demo(ctx: click.Context, events: int, users: int, seed: int, then_serve: bool, port: int):
     """Generate the demo data, run every pipeline step, publish, and optionally serve."""
     started = time.monotonic()
+    timings: list[tuple[str, float]] = []
 
     def step(title: str, command: click.Command, **params) -> None:
         click.secho(f"\n== {title}", bold=True)
+        step_started = time.monotonic()
         ctx.invoke(command, **params)
+        timings.append((title, time.monotonic() - step_started))
 
     step("demo data", demo_data, events=events, users=users, seed=seed)
     # Clusters first: their segment comparison registers segment runs of its own, and the
@@ -82,6 +85,10 @@ def demo(ctx: click.Context, events: int, users: int, seed: int, then_serve: boo
         # A red status is the monitor doing its job; the demo goes on and shows it.
         click.echo(f"(monitor exit code {red.code}: see the Churn page)")
     step("cubes and serving snapshot", publish_cmd)
+    # Where the minutes went, so a slow step is visible without a profiler.
+    click.echo("")
+    for title, seconds in timings:
+        click.echo(f"{seconds:7.1f} s  {title}")
     click.secho(f"\ndemo ready in {time.monotonic() - started:.0f} s", bold=True)
     if then_serve:
         ctx.invoke(serve, port=port)

@@ -45,22 +45,25 @@ def shap_long(
     n_rows, n_classes, n_features = values.shape
     if n_features != features.width or n_classes != len(class_labels):
         raise ValueError("SHAP array shape does not match the features and classes given")
+    # One frame built from whole arrays, in (class, feature, row) order: a loop of
+    # small frames per class and feature cost ~25 ms for a single explained row.
     feature_text = features.select(pl.all().cast(pl.String))
-    frames = []
-    for c, label in enumerate(class_labels):
-        for f, name in enumerate(features.columns):
-            frames.append(
-                pl.DataFrame(
-                    {
-                        "row_id": np.asarray(row_ids, dtype=np.int64),
-                        "class_label": label,
-                        "feature": name,
-                        "feature_value": feature_text.get_column(name),
-                        "shap_value": values[:, c, f].astype(float),
-                    }
-                )
-            )
-    return pl.concat(frames)
+    ids = np.asarray(row_ids, dtype=np.int64)
+    return pl.DataFrame(
+        {
+            "row_id": np.tile(ids, n_classes * n_features),
+            "class_label": np.repeat(np.asarray(class_labels, dtype=object), n_features * n_rows),
+            "feature": np.tile(np.repeat(np.asarray(features.columns), n_rows), n_classes),
+            "feature_value": pl.concat(
+                [feature_text.get_column(name) for name in features.columns] * n_classes
+            ),
+            "shap_value": values.transpose(1, 2, 0).reshape(-1).astype(float),
+        },
+        schema={
+            "row_id": pl.Int64, "class_label": pl.String, "feature": pl.String,
+            "feature_value": pl.String, "shap_value": pl.Float64,
+        },
+    )  # fmt: skip
 
 
 def shap_global(long: pl.DataFrame) -> pl.DataFrame:

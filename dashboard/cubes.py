@@ -40,7 +40,8 @@ def _features_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def build_cubes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Rebuild marts.audience_cube, marts.shap_cube and marts.warehouse_summary.
+    """Rebuild marts.audience_cube, marts.shap_cube, marts.warehouse_summary and
+    marts.event_inputs (the exported fields of the scored events).
 
     Rebuilds features.ad_events first when it is missing or behind raw.ad_events.
     Returns the tables written.
@@ -65,6 +66,19 @@ def build_cubes(con: duckdb.DuckDBPyConnection) -> list[str]:
         written.append("marts.shap_cube")
     execute(con, "cube_warehouse_summary")
     written.append("marts.warehouse_summary")
+    # The snapshot has no raw or feature tables: without the scored events' own fields
+    # the dashboard could explain only the stored SHAP sample.
+    execute(con, "dashboard_event_inputs")
+    _document_event_inputs(con)
+    written.append("marts.event_inputs")
     for temp in ("cube_event_dims", "cube_predicted", "cube_cluster", "cube_top_values"):
         con.execute(f"drop table if exists temp.{temp}")
     return written
+
+
+def _document_event_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy the comments of raw.ad_events onto the same columns of marts.event_inputs."""
+    for column, comment in run(con, "dashboard_event_input_comments").iter_rows():
+        # COMMENT takes a literal only; the name and text come from the warehouse catalog.
+        text = comment.replace("'", "''")
+        con.execute(f"comment on column marts.event_inputs.\"{column}\" is '{text}'")

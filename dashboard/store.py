@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import param
@@ -10,15 +12,45 @@ import polars as pl
 
 from dashboard.filters import (
     DIMENSIONS,
+    GRIDS,
     NUMERIC_DIMENSIONS,
-    InFilter,
+    PAIR_BASE,
     make_filter,
     where_clause,
 )
+from dashboard.scoring import ExplainedEvent, explain_event, run_model
 from dashboard.serving import ServingDB, ServingMissing, serving_db
 from queries.runner import sql_text
 
 log = logging.getLogger(__name__)
+EXPLAINED_KEPT = 64  # events explained on demand that a session keeps
+
+
+def _code_of(view: str) -> str:
+    """SQL expression of a view's code on marts.audience_cube_codes (names are allow-listed)."""
+    if view in GRIDS:
+        first, second = GRIDS[view]
+        return f"{first}::integer * {PAIR_BASE} + {second}"
+    return view
+
+
+def _shared_label_and_code(free: list[str]) -> tuple[str, str]:
+    """Which grouping set a row of the shared statement belongs to, and its code.
+
+    A grid's set groups by both its columns, so it is tested before the single columns;
+    a single column's set leaves every other column null, which coalesce relies on.
+    """
+    if not free:
+        return "'_total'", "null::integer"
+    grids = [(f"grouping({', '.join(GRIDS[v])}) = 0", v) for v in free if v in GRIDS]
+    singles = [v for v in free if v not in GRIDS]
+    tests = grids + [(f"grouping({v}) = 0", v) for v in singles]
+    label = "case " + " ".join(f"when {t} then '{v}'" for t, v in tests) + " else '_total' end"
+    fallback = f"coalesce({', '.join(singles)})" if singles else "null::integer"
+    if not grids:
+        return label, fallback
+    cases = " ".join(f"when {t} then {_code_of(v)}" for t, v in grids)
+    return label, f"case {cases} else {fallback} end"
 
 
 class DataStore(param.Parameterized):
@@ -38,6 +70,7 @@ class DataStore(param.Parameterized):
         self.serving = serving or serving_db()
         self._dictionary_memo: tuple = (None, {})
         self._counts_memo: tuple = (None, None)
+        self._explained: OrderedDict[tuple, ExplainedEvent] = OrderedDict()
         self._stamp = self.serving.stamp
         self.check_for_update()
 
@@ -154,11 +187,11 @@ class DataStore(param.Parameterized):
         for i, (dimension, flt) in enumerate(sorted(self.filters.items())):
             if dimension == exclude:
                 continue
-            codes = tuple(code for value, code in dictionary[dimension] if flt.matches(value))
-            if not codes:
+            coded = flt.coded(dictionary)
+            if coded is None:
                 clauses.append("false")
                 continue
-            clause, values = InFilter(dimension, codes).to_sql(f"{prefix}{i}")
+            clause, values = coded.to_sql(f"{prefix}{i}")
             clauses.append(clause)
             params.update(values)
         return (" and ".join(clauses) if clauses else "true"), params
@@ -178,26 +211,22 @@ class DataStore(param.Parameterized):
         return counts
 
     def _crossfilter_counts(self) -> pl.DataFrame:
-        active = [d for d in DIMENSIONS if d in self.filters]
-        free = [d for d in DIMENSIONS if d not in self.filters]
+        views = [*DIMENSIONS, *GRIDS]
+        active = [v for v in views if v in self.filters]
+        free = [v for v in views if v not in self.filters]
         branch = sql_text("dashboard_crossfilter_counts")
         parts, params = [], {}
-        for k, dimension in enumerate(active):
-            clause, values = self.coded_where(exclude=dimension, prefix=f"d{k}f")
-            parts.append(branch.format(label=dimension, dimension=dimension, where=clause))
+        for k, view in enumerate(active):
+            clause, values = self.coded_where(exclude=view, prefix=f"d{k}f")
+            parts.append(branch.format(label=view, dimension=_code_of(view), where=clause))
             params.update(values)
         clause, values = self.coded_where(prefix="tf")
-        label = (
-            "case "
-            + " ".join(f"when grouping({d}) = 0 then '{d}'" for d in free)
-            + " else '_total' end"
+        label, code = _shared_label_and_code(free)
+        sets = ", ".join(
+            [*(f"({', '.join(GRIDS[v])})" if v in GRIDS else f"({v})" for v in free), "()"]
         )
-        code = f"coalesce({', '.join(free)})" if free else "null::utinyint"
-        sets = ", ".join([*(f"({d})" for d in free), "()"])
         shared = sql_text("dashboard_crossfilter_shared")
-        parts.append(
-            shared.format(label=label if free else "'_total'", code=code, sets=sets, where=clause)
-        )
+        parts.append(shared.format(label=label, code=code, sets=sets, where=clause))
         params.update(values)
         return self.serving.query("\nunion all\n".join(parts), params)
 
@@ -226,6 +255,22 @@ class DataStore(param.Parameterized):
             },
         )
 
+    def grid_counts(self, view: str) -> pl.DataFrame:
+        """Events per cell of a grid view under every OTHER view's filter (empty cells left out)."""
+        if view not in GRIDS:
+            raise ValueError(f"unknown grid view {view!r}")
+        first, second = GRIDS[view]
+        dictionary = self._dictionary()
+        values = [{code: value for value, code in dictionary[c]} for c in (first, second)]
+        counts = self.crossfilter_counts().filter(pl.col("dimension") == view)
+        cells = [
+            (values[0][code // PAIR_BASE], values[1][code % PAIR_BASE], events)
+            for code, events in counts.select("code", "events").iter_rows()
+        ]
+        return pl.DataFrame(
+            cells, schema={first: pl.Int64, second: pl.Int64, "events": pl.Int64}, orient="row"
+        ).sort(first, second)
+
     def domain(self, dimension: str) -> list:
         """Every value of a dimension in the cube, in display order."""
         if dimension not in DIMENSIONS:
@@ -245,6 +290,7 @@ class DataStore(param.Parameterized):
     def refresh_views(self) -> dict[str, pl.DataFrame]:
         """Everything the explorer shows after a selection change (used by the benchmark)."""
         frames = {dim: self.dimension_counts(dim) for dim in DIMENSIONS}
+        frames.update({view: self.grid_counts(view) for view in GRIDS})
         frames["_total"] = pl.DataFrame({"selected": [self.selected_events()[0]]})
         return frames
 
@@ -252,3 +298,42 @@ class DataStore(param.Parameterized):
         """Mean |SHAP| per class and feature over the explained rows matching the filters."""
         clause, params = self.where()
         return self.query("dashboard_shap_selection", {**params, "run_id": run_id}, where=clause)
+
+    def explain_event(self, run_id: str, event_id: int) -> ExplainedEvent:
+        """SHAP of one scored event computed from the stored model (for events outside the
+        stored SHAP sample); kept per (snapshot, run, event) for this session."""
+        key = (self.serving.stamp, run_id, int(event_id))
+        if key in self._explained:
+            self._explained.move_to_end(key)
+            return self._explained[key]
+        reference = {
+            name: self.query("dashboard_reference_table", table=name)
+            for name in self.query("dashboard_reference_tables").get_column("table_name")
+        }
+        cursor = self.serving.connection()
+        try:
+            explained = explain_event(cursor, run_id, int(event_id), reference)
+        finally:
+            cursor.close()
+        self._explained[key] = explained
+        while len(self._explained) > EXPLAINED_KEPT:
+            self._explained.popitem(last=False)
+        return explained
+
+    def warm_model(self, run_id: str) -> threading.Thread:
+        """Unpickle a run's model in the background (about a second), so that the first
+        event explained on demand does not wait for it; a click meanwhile waits for it."""
+
+        def load() -> None:
+            try:
+                cursor = self.serving.connection()
+                try:
+                    run_model(cursor, run_id, "an event's exported fields")
+                finally:
+                    cursor.close()
+            except Exception as error:  # noqa: BLE001 - a failed warm-up only slows the first click
+                log.info("model of run %s not preloaded: %s", run_id, error)
+
+        thread = threading.Thread(target=load, name=f"warm-model-{run_id}", daemon=True)
+        thread.start()
+        return thread

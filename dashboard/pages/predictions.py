@@ -44,7 +44,9 @@ class PredictionsPage(Viewer):
         self._min_score = pn.widgets.FloatSlider(
             label="Minimum top score", start=0, end=1, step=0.05, value=0, width=220
         )
-        self._explained = pn.widgets.Checkbox(label="Explained rows only", value=False)
+        self._explained = pn.widgets.Checkbox(
+            label="Stored SHAP sample only", value=False, css_classes=["sampled-only"]
+        )
         self._run.param.watch(lambda e: setattr(self.store, "segment_run", e.new or ""), "value")
 
     def _curve(self, run_id: str, curve: str, segment: str):

@@ -24,12 +24,43 @@ def value_label(dimension: str, value) -> str:
     return str(value)
 
 
-class CrossFilterView(Viewer):
-    """Events per value of one dimension under the other views' filters; tap, box or widget selects."""
+class ExplorerView(Viewer):
+    """Base of the explorer's linked views: the session store, a chart height, the frame."""
 
     store = param.ClassSelector(class_=DataStore, doc="Session store holding the filters.")
-    dimension = param.Selector(objects=list(DIMENSIONS), doc="Cube column this view shows.")
     height = param.Integer(default=220, doc="Chart height in pixels.")
+
+    def chart_options(self) -> dict:
+        """Plot options every explorer chart shares. Selections are drawn by the data's own
+        colour column (SELECTED / UNSELECTED), not by Bokeh's selection alpha, since a redraw
+        after a selection change clears Bokeh's selection."""
+        return {
+            "color": "color",
+            "line_color": None,
+            "nonselection_alpha": 1.0,
+            "selection_alpha": 1.0,
+            "responsive": True,
+            "height": self.height,
+            "default_tools": ["reset"],
+            "toolbar": "above",
+            "shared_axes": False,
+        }
+
+    def framed(self, name: str, *parts: pn.viewable.Viewable) -> pn.Column:
+        """The parts in the bordered box every explorer view has (css class xf-view-<name>)."""
+        return pn.Column(
+            *parts,
+            sizing_mode="stretch_width",
+            styles={"border": "1px solid #e3e7ee", "border-radius": "6px"},
+            css_classes=["xf-view", f"xf-view-{name}"],
+            margin=6,
+        )
+
+
+class CrossFilterView(ExplorerView):
+    """Events per value of one dimension under the other views' filters; tap, box or widget selects."""
+
+    dimension = param.Selector(objects=list(DIMENSIONS), doc="Cube column this view shows.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -97,21 +128,13 @@ class CrossFilterView(Viewer):
     def _bars(self, filters) -> hv.Bars:
         frame = self.frame()
         return hv.Bars(frame.to_pandas(), kdims=["label"], vdims=["events", "share", "color"]).opts(
-            color="color",
+            **self.chart_options(),
             tools=["tap", "box_select", "hover"],
             active_tools=["tap"],
             xlabel="",
             ylabel="events",
-            responsive=True,
-            height=self.height,
             xrotation=45 if len(self._domain) > 8 else 0,
-            nonselection_alpha=1.0,
-            selection_alpha=1.0,
             yformatter="%.0f",
-            default_tools=["reset"],
-            toolbar="above",
-            line_color=None,
-            shared_axes=False,
         )
 
     def _count_text(self, filters) -> str:
@@ -153,14 +176,11 @@ class CrossFilterView(Viewer):
                 self._syncing = False
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(
+        return self.framed(
+            self.dimension,
             self._count,
             pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=self.height),
             self._widget,
-            sizing_mode="stretch_width",
-            styles={"border": "1px solid #e3e7ee", "border-radius": "6px"},
-            css_classes=["xf-view", f"xf-view-{self.dimension}"],
-            margin=6,
         )
 
 

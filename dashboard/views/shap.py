@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import holoviews as hv
 import panel as pn
 import param
@@ -12,73 +14,135 @@ from dashboard.analysis import waterfall_steps
 from dashboard.store import DataStore
 
 POSITIVE, NEGATIVE = "#d6604d", "#4393c3"
+PROMPT = "Click a row of the scored-rows table to see why it was scored so."
+TOP = 10  # features shown one by one; the rest are summed into one bar
+HEIGHT = 32 * (TOP + 1) + 60  # fixed: the one plot is reused for every event
 
 
-def waterfall_plot(contributions: pl.DataFrame, title: str, top: int = 10) -> hv.Element:
+def waterfall_plot(
+    contributions: pl.DataFrame, title: str, top: int = 10, height: int | None = None
+) -> hv.Element:
     """Horizontal SHAP waterfall: each feature moves the score from the base value."""
     steps = waterfall_steps(contributions, top=top)
     n = steps.height
     rows = [
-        (min(s, e), n - i - 0.8, max(s, e), n - i - 0.2, v, POSITIVE if v >= 0 else NEGATIVE, label)
+        (min(s, e), n - i - 0.8, max(s, e), n - i - 0.2, v, label)
         for i, (label, v, s, e) in enumerate(steps.iter_rows())
     ]
-    rects = hv.Rectangles(rows, vdims=["shap_value", "color", "feature"]).opts(
-        color="color",
-        line_color=None,
-        tools=["hover"],
+    # One layer per sign with a fixed colour: a colour column would be a range to compute
+    # on every frame of the reused plot, which HoloViews cannot do for text.
+    bars = [
+        hv.Rectangles([r for r in rows if (r[4] >= 0) == up], vdims=["shap_value", "feature"]).opts(
+            color=POSITIVE if up else NEGATIVE, line_color=None, tools=["hover"], framewise=True
+        )
+        for up in (True, False)
+    ]
+    return hv.Overlay([*bars, hv.VLine(0).opts(color="#555", line_width=1)]).opts(
         responsive=True,
-        height=max(220, 32 * n + 60),
-        yticks=[(n - i - 0.5, label) for i, label in enumerate(steps.get_column("label"))],
+        height=height or max(220, 32 * n + 60),
+        yticks=[(n - i - 0.5, label) for i, label in enumerate(steps.get_column("label"))]
+        or None,  # HoloViews refuses an empty tick list
         xlabel="contribution to the class score (log-odds)",
         ylabel="",
         title=title,
     )
-    return rects * hv.VLine(0).opts(color="#555", line_width=1)
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    """What the waterfall view shows for one event: a title, where the values come from."""
+
+    title: str
+    source: str
+    contributions: pl.DataFrame
 
 
 class WaterfallView(Viewer):
-    """The waterfall of the event chosen in the predictions table (store.selected_event)."""
+    """The waterfall of the event chosen in the predictions table (store.selected_event).
+
+    One plot is built once and fed new contributions, so a click updates its data in the
+    browser instead of sending a new figure (most of a click's time, measured).
+    """
 
     store = param.ClassSelector(class_=DataStore, doc="Session store.")
     class_label = param.String(default="", doc="Class to explain; empty = the predicted segment.")
+    shown = param.ClassSelector(
+        class_=Waterfall, default=None, allow_None=True, doc="The waterfall on screen, if any."
+    )
 
-    def _render(self, run_id: str, event_id: int | None, class_label: str) -> pn.viewable.Viewable:
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._message = pn.pane.Markdown(PROMPT, css_classes=["waterfall-empty"])
+        self._title = pn.pane.Markdown("", css_classes=["waterfall-title"])
+        self._source = pn.pane.Markdown("", css_classes=["waterfall-source"])
+        plot = hv.DynamicMap(self._plot, streams=[self.param.shown])
+        self._chart = pn.Column(
+            self._title,
+            self._source,
+            pn.pane.HoloViews(plot, sizing_mode="stretch_width"),
+            css_classes=["waterfall"],
+            visible=False,
+            sizing_mode="stretch_width",
+        )
+        self.store.param.watch(self._show, ["segment_run", "selected_event"])
+        self.store.param.watch(self._warm, ["segment_run"])
+        self.param.watch(self._show, ["class_label"])
+        self._show()
+        self._warm()
+
+    def explain(self, run_id: str, event_id: int | None, class_label: str) -> Waterfall | str:
+        """The waterfall of one event, or a message saying why there is none."""
         if not run_id or event_id is None:
-            return pn.pane.Markdown(
-                "Click a row of the scored-rows table to see why it was scored so.",
-                css_classes=["waterfall-empty"],
-            )
+            return PROMPT
         labels = self.store.query(
             "dashboard_shap_row_classes", {"run_id": run_id, "row_id": event_id}
         )
-        if labels.height == 0:
-            return pn.pane.Markdown(
-                f"Event {event_id} is not in the explained sample of run {run_id} (SHAP is stored "
-                "for a stratified sample); pick a row marked *explained*.",
-                css_classes=["waterfall-empty"],
+        if labels.height:
+            chosen = class_label or str(
+                labels.get_column("predicted")[0] or labels.get_column("class_label")[0]
             )
-        chosen = class_label or str(
-            labels.get_column("predicted")[0] or labels.get_column("class_label")[0]
-        )
-        contributions = self.store.query(
-            "dashboard_shap_waterfall",
-            {"run_id": run_id, "row_id": event_id, "class_label": chosen},
-        )
-        title = f"Why event {event_id} scores for segment {chosen}"
-        return pn.Column(
-            pn.pane.Markdown(f"#### {title}", css_classes=["waterfall-title"]),
-            pn.pane.HoloViews(waterfall_plot(contributions, title), sizing_mode="stretch_width"),
-            css_classes=["waterfall"],
-            sizing_mode="stretch_width",
+            contributions = self.store.query(
+                "dashboard_shap_waterfall",
+                {"run_id": run_id, "row_id": event_id, "class_label": chosen},
+            )
+            source = "from the SHAP sample stored with the run"
+        else:
+            try:
+                explained = self.store.explain_event(run_id, event_id)
+            except ValueError as error:
+                return f"Event {event_id} could not be explained: {error}"
+            chosen = class_label or explained.predicted
+            contributions = explained.shap.filter(pl.col("class_label") == chosen)
+            source = (
+                "computed now from the stored model on the event's own features "
+                f"(p = {explained.probabilities.get(chosen, float('nan')):.3f})"
+            )
+        return Waterfall(
+            f"Why event {event_id} scores for segment {chosen}",
+            f"SHAP values {source}.",
+            contributions.select("feature", "feature_value", "shap_value"),
         )
 
+    def _show(self, *_events) -> None:
+        result = self.explain(self.store.segment_run, self.store.selected_event, self.class_label)
+        if isinstance(result, str):
+            self._message.object = result
+            self._message.visible, self._chart.visible = True, False
+            return
+        self._title.object = f"#### {result.title}"
+        self._source.object = result.source
+        self.shown = result
+        self._message.visible, self._chart.visible = False, True
+
+    def _warm(self, *_events) -> None:
+        if self.store.segment_run:
+            self.store.warm_model(self.store.segment_run)
+
+    def _plot(self, shown: Waterfall | None) -> hv.Element:
+        if shown is None:
+            empty = pl.DataFrame(schema={"feature": pl.String, "shap_value": pl.Float64})
+            return waterfall_plot(empty, "", height=HEIGHT)
+        return waterfall_plot(shown.contributions, shown.title, top=TOP, height=HEIGHT)
+
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.panel(
-            pn.bind(
-                self._render,
-                self.store.param.segment_run,
-                self.store.param.selected_event,
-                self.param.class_label,
-            ),
-            sizing_mode="stretch_width",
-        )
+        return pn.Column(self._message, self._chart, sizing_mode="stretch_width")

@@ -1,5 +1,6 @@
 -- Scored rows of one run (holdout with its label, then unlabeled predictions), filtered
--- by predicted segment and minimum top score, best scores first.
+-- by predicted segment and minimum top score, best scores first. `explained` marks the
+-- rows of the stored SHAP sample; the dashboard explains the others on demand.
 with
 
 holdout as (
@@ -46,4 +47,4 @@ final as (
         and (not $explained_only or explained.row_id is not null)
 )
 
-select * from final order by explained desc, top_score desc, event_id limit $limit
+select * from final order by top_score desc, event_id limit $limit

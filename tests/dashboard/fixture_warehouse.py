@@ -65,6 +65,20 @@ class FixtureSegmentModel:
         return catboost_shap(self.model_, self._pool(frame))
 
 
+def scored_rows(store, run_id: str) -> pl.DataFrame:
+    """Every scored row of a run as the predictions table reads them (up to 5000)."""
+    return store.query(
+        "dashboard_scored_rows",
+        {
+            "run_id": run_id,
+            "predicted": None,
+            "min_score": 0.0,
+            "explained_only": False,
+            "limit": 5000,
+        },
+    )
+
+
 def _events(n: int, seed: int, regions: list[tuple[str, int]]) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     category = rng.integers(0, len(CATEGORIES), n)
@@ -127,7 +141,8 @@ def _ops(con, n: int) -> None:
         [n + 3, n, now, now + timedelta(seconds=3)],
     )
     con.execute(
-        "insert into ops.quarantine values "
+        "insert into ops.quarantine "
+        "(load_id, target_table, source_path, line_number, column_name, raw_text, reason) values "
         "(1, 'raw.ad_events', '/data/ads.csv', 17, 'created', 'x,y,notadate', 'created is not a timestamp'),"
         "(1, 'raw.ad_events', '/data/ads.csv', 42, 'bundle', ',,', 'bundle is empty'),"
         "(1, 'raw.ad_events', '/data/ads.csv', 99, 'Segment', '9,...', 'Segment 9 not in 1..5')"

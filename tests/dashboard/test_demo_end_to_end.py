@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from fixture_warehouse import scored_rows
 
 from dashboard.cubes import build_cubes
 from dashboard.scoring import score_upload
@@ -61,3 +62,28 @@ def test_score_a_file_with_the_real_segment_model(demo_snapshot, tmp_path):
     assert result.predictions.height > 0
     assert result.shap is not None
     assert set(result.shap.get_column("class_label")) == {"1", "2", "3", "4", "5"}
+
+
+def test_any_scored_event_is_explained_by_the_real_model(demo_snapshot):
+    snapshot, run_id, _, _ = demo_snapshot
+    store = DataStore(ServingDB(snapshot))
+    scored = store.serving.query(
+        "select count(*) from (select event_id from marts.segment_holdout union "
+        "select event_id from marts.segment_predictions)"
+    ).item()
+    assert store.serving.query("select count(*) from marts.event_inputs").item() == scored
+    rows = scored_rows(store, run_id)
+    outside = rows.filter(~pl.col("explained")).row(0, named=True)
+    explained = store.explain_event(run_id, outside["event_id"])
+    for label, p in explained.probabilities.items():
+        assert abs(p - outside[f"p_segment_{label}"]) < 1e-3
+    # Where the stored sample has the event, the values computed now are the stored ones.
+    sampled = int(rows.filter(pl.col("explained")).get_column("event_id")[0])
+    stored = store.serving.query(
+        "select class_label, feature, shap_value from ml.shap where run_id = $run and row_id = $row",
+        {"run": run_id, "row": sampled},
+    )
+    now = store.explain_event(run_id, sampled).shap
+    joined = stored.join(now, on=["class_label", "feature"], suffix="_now")
+    assert joined.height == stored.height > 0
+    assert (joined["shap_value"] - joined["shap_value_now"]).abs().max() < 1e-6

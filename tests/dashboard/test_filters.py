@@ -1,6 +1,6 @@
 import pytest
 
-from dashboard.filters import InFilter, RangeFilter, make_filter, where_clause
+from dashboard.filters import InFilter, PairFilter, RangeFilter, make_filter, where_clause
 
 
 @pytest.mark.parametrize(
@@ -12,6 +12,11 @@ from dashboard.filters import InFilter, RangeFilter, make_filter, where_clause
             RangeFilter("local_hour", 6, 11),
             "local_hour between $p_lo and $p_hi",
             {"p_lo": 6, "p_hi": 11},
+        ),
+        (
+            PairFilter("hour_weekday", ((8, 1), (20, 6))),
+            "(local_hour::integer * 256 + local_weekday) in ($p_0, $p_1)",
+            {"p_0": 8 * 256 + 1, "p_1": 20 * 256 + 6},
         ),
     ],
 )
@@ -26,6 +31,9 @@ def test_filters_render_bound_sql(flt, clause, params):
         lambda: InFilter("event_id", (1,)),
         lambda: RangeFilter("local_hour", 9, 3),
         lambda: InFilter("segment", ()),
+        lambda: PairFilter("segment", ((1, 1),)),
+        lambda: PairFilter("hour_weekday", ()),
+        lambda: PairFilter("hour_weekday", ((300, 1),)),
     ],
 )
 def test_bad_filters_are_refused(build):
@@ -41,6 +49,12 @@ def test_bad_filters_are_refused(build):
         ("local_hour", (6, 11), RangeFilter("local_hour", 6.0, 11.0)),
         ("cluster", [], None),
         ("cluster", None, None),
+        (
+            "hour_weekday",
+            [(20, 6), ("8", 1), (20, 6)],
+            PairFilter("hour_weekday", ((8, 1), (20, 6))),
+        ),
+        ("hour_weekday", [], None),
     ],
 )
 def test_make_filter_from_selections(column, selection, expected):
@@ -55,3 +69,17 @@ def test_where_clause_leaves_out_the_excluded_dimension():
     assert where_clause({}) == ("true", {})
     full, full_params = where_clause(filters)
     assert " and " in full and sorted(full_params.values()) == ["1", "3"]
+
+
+def test_filters_turn_into_the_same_filter_on_codes():
+    dictionary = {
+        "local_hour": [(h, h) for h in range(24)],
+        "local_weekday": [(d, d - 1) for d in range(1, 8)],
+        "segment": [("1", 0), ("3", 2), ("unlabeled", 5)],
+    }
+    assert InFilter("segment", ("3", "9")).coded(dictionary) == InFilter("segment", (2,))
+    assert InFilter("segment", ("9",)).coded(dictionary) is None
+    assert RangeFilter("local_hour", 22, 23).coded(dictionary) == InFilter("local_hour", (22, 23))
+    cells = PairFilter("hour_weekday", ((8, 1), (20, 7)))
+    assert cells.coded(dictionary) == PairFilter("hour_weekday", ((8, 0), (20, 6)))
+    assert cells.describe() == "Hour × weekday: 2 cells"

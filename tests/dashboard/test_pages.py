@@ -4,6 +4,7 @@ import holoviews as hv
 import panel as pn
 import pytest
 from bokeh.document import Document
+from fixture_warehouse import scored_rows
 
 from dashboard.pages.churn import ChurnPage
 from dashboard.pages.clusters import ClustersPage
@@ -60,19 +61,20 @@ def test_page_without_any_snapshot_says_run_portrait_demo(tmp_path):
 
 
 def test_clicked_row_drives_the_waterfall(store):
-    from dashboard.views.shap import WaterfallView
+    from dashboard.views.shap import PROMPT, Waterfall, WaterfallView
 
     run_id = store.query("dashboard_runs_of_kind", {"kind": "segment"}).get_column("run_id")[0]
-    row = store.query(
-        "dashboard_scored_rows",
-        {"run_id": run_id, "predicted": None, "min_score": 0.0, "explained_only": True, "limit": 1},
-    )
+    rows = scored_rows(store, run_id)
     store.segment_run = run_id
     view = WaterfallView(store=store)
-    assert "Click a row" in view._render(run_id, None, "").object
-    store.selected_event = int(row.get_column("event_id")[0])
-    rendered = view._render(run_id, store.selected_event, "")
-    assert "waterfall" in rendered.css_classes
+    view.__panel__().get_root(Document())
+    assert view.explain(run_id, None, "") == PROMPT and view.shown is None
+    for explained, source in ((True, "stored with the run"), (False, "computed now")):
+        event_id = int(rows.filter(rows["explained"] == explained).get_column("event_id")[0])
+        store.selected_event = event_id
+        assert isinstance(view.shown, Waterfall) and source in view.shown.source
+        assert view.shown.title.startswith(f"Why event {event_id} scores")
+        assert view.shown.contributions.height > 0
 
 
 def test_many_projection_points_are_datashaded(store):

@@ -1,5 +1,6 @@
 import polars as pl
 import pytest
+from fixture_warehouse import scored_rows
 
 from dashboard.scoring import score_upload
 from dashboard.serving import ServingDB
@@ -40,3 +41,41 @@ def test_uploaded_file_is_validated_scored_and_explained(serving_path, upload):
     # Nothing was written to the warehouse or the snapshot.
     assert serving_path.with_name("portrait.duckdb").stat().st_mtime_ns == before
     assert serving.query("select count(*) from ops.loads").item() == 1
+
+
+def test_a_scored_event_outside_the_shap_sample_is_explained_on_demand(store):
+    run_id = store.query("dashboard_runs_of_kind", {"kind": "segment"}).get_column("run_id")[0]
+    rows = scored_rows(store, run_id)
+    unexplained = rows.filter(~pl.col("explained") & (pl.col("source") == "unlabeled")).row(
+        0, named=True
+    )
+    explained = store.explain_event(run_id, unexplained["event_id"])
+    # The features rebuilt from the snapshot give the probabilities the scoring job stored.
+    for label, p in explained.probabilities.items():
+        assert abs(p - unexplained[f"p_segment_{label}"]) < 1e-3
+    assert explained.predicted == str(unexplained["predicted_segment"])
+    assert set(explained.shap.get_column("class_label")) == {"1", "2", "3", "4", "5"}
+    assert set(explained.shap.get_column("row_id")) == {unexplained["event_id"]}
+    # Kept for the session: a second click does not recompute.
+    assert store.explain_event(run_id, unexplained["event_id"]) is explained
+
+
+def test_on_demand_shap_of_a_sampled_event_matches_the_stored_sample(store):
+    run_id = store.query("dashboard_runs_of_kind", {"kind": "segment"}).get_column("run_id")[0]
+    event_id = scored_rows(store, run_id).filter(pl.col("explained")).get_column("event_id")[0]
+    stored = store.serving.query(
+        "select class_label, feature, feature_value, shap_value from ml.shap "
+        "where run_id = $run_id and row_id = $row_id",
+        {"run_id": run_id, "row_id": int(event_id)},
+    )
+    computed = store.explain_event(run_id, event_id).shap.drop("row_id")
+    joined = stored.join(computed, on=["class_label", "feature"], suffix="_now")
+    assert joined.height == stored.height > 0
+    assert (joined["feature_value"] == joined["feature_value_now"]).all()
+    assert (joined["shap_value"] - joined["shap_value_now"]).abs().max() < 1e-6
+
+
+def test_an_event_without_exported_fields_says_what_to_run(store):
+    run_id = store.query("dashboard_runs_of_kind", {"kind": "segment"}).get_column("run_id")[0]
+    with pytest.raises(ValueError, match="portrait publish"):
+        store.explain_event(run_id, 10**12)

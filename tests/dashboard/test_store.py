@@ -1,7 +1,7 @@
 import duckdb
 import pytest
 
-from dashboard.filters import DIMENSIONS
+from dashboard.filters import DIMENSIONS, GRIDS
 
 
 def raw_count(serving_path, where: str = "true") -> int:
@@ -76,6 +76,8 @@ def test_shap_for_selection_follows_filters(store):
         {"segment": ["3", "4"], "local_hour": (8, 20)},
         {"cluster": ["1"], "local_weekday": [6, 7], "gamecategory": ["Puzzle"]},
         {"segment": ["unlabeled"], "predicted_segment": ["3"]},
+        {"hour_weekday": [(8, 1), (9, 1), (20, 6)], "segment": ["3", "5"]},
+        {"hour_weekday": [(h, d) for h in range(6, 14) for d in (3, 4, 5)], "local_hour": (8, 20)},
     ],
 )
 def test_coded_single_statement_matches_text_cube(store, selections):
@@ -95,3 +97,36 @@ def test_coded_single_statement_matches_text_cube(store, selections):
     clause, params = store.where()
     total = store.query("dashboard_selection_total", params, where=clause).item()
     assert store.selected_events()[0] == total
+
+
+def test_grid_counts_every_event_in_its_cell(store, serving_path):
+    cells = store.grid_counts("hour_weekday")
+    assert cells.columns == ["local_hour", "local_weekday", "events"]
+    assert cells.get_column("events").sum() == raw_count(serving_path)
+    first = cells.row(0, named=True)
+    where = f"local_hour = {first['local_hour']} and local_weekday = {first['local_weekday']}"
+    assert first["events"] == raw_count(serving_path, where)
+
+
+def test_a_lasso_of_cells_filters_the_other_views_not_its_own(store, serving_path):
+    grid_before = store.grid_counts("hour_weekday")
+    cells = [(8, 1), (9, 1), (20, 6), (21, 7)]
+    store.set_selection("hour_weekday", cells)
+    where = "local_hour * 256 + local_weekday in ({})".format(
+        ", ".join(str(h * 256 + d) for h, d in cells)
+    )
+    for dimension in ("segment", "local_hour", "local_weekday"):
+        assert store.dimension_counts(dimension).get_column("events").sum() == raw_count(
+            serving_path, where
+        )
+    assert store.grid_counts("hour_weekday").equals(grid_before)
+    assert store.describe_filters() == ["Hour × weekday: 4 cells"]
+    # Another view's selection filters the grid.
+    store.set_selection("segment", ["3"])
+    assert store.grid_counts("hour_weekday").get_column("events").sum() == raw_count(
+        serving_path, "segment = 3"
+    )
+    assert store.selected_events()[0] == raw_count(serving_path, f"segment = 3 and {where}")
+    assert set(store.refresh_views()) == {*DIMENSIONS, *GRIDS, "_total"}
+    store.reset()
+    assert store.selected_events()[0] == raw_count(serving_path)

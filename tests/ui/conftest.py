@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from ui_server import CHROMIUM, CHROMIUM_ARGS, ROOT, start_dashboard
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "dashboard"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 sys.path.insert(0, str(FIXTURES))
 
 
@@ -49,51 +34,15 @@ def ui_warehouse(tmp_path_factory, demo_warehouse) -> Path:
 
 @pytest.fixture(scope="session")
 def server(ui_warehouse) -> str:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PORTRAIT_DB": str(ui_warehouse.with_name("portrait.duckdb")),
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(FIXTURES)]),
-    }
-    log = open(ui_warehouse.with_name("panel.log"), "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "panel",
-            "serve",
-            "dashboard/app.py",
-            "--port",
-            str(port),
-            "--address",
-            "127.0.0.1",
-            f"--allow-websocket-origin=127.0.0.1:{port}",
-            "--num-procs",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/app"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=5)  # noqa: S310 - local test server
-            break
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("panel serve did not start")
-    if process.poll() is not None:
-        log.close()
-        pytest.fail(
-            "panel serve exited: " + ui_warehouse.with_name("panel.log").read_text()[-2000:]
+    log_path = ui_warehouse.with_name("panel.log")
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    try:
+        process, url = start_dashboard(
+            ui_warehouse.with_name("portrait.duckdb"), _free_port(), log, [ROOT, FIXTURES]
         )
+    except RuntimeError as error:
+        log.close()
+        pytest.fail(f"{error}: " + log_path.read_text()[-2000:])
     yield url
     process.terminate()
     process.wait(timeout=20)
@@ -127,7 +76,7 @@ def page(browser):
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
-def screenshot(page, name: str, docs: bool = False) -> Path:
+def save_screenshot(page, name: str, docs: bool = False) -> Path:
     """Save tests/ui/screenshots/<name>.png; with docs, copy it to docs/screenshots for the README."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -136,3 +85,10 @@ def screenshot(page, name: str, docs: bool = False) -> Path:
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS_SCREENSHOTS / path.name)
     return path
+
+
+@pytest.fixture()
+def screenshot():
+    """save_screenshot, as a fixture: a test module importing `conftest` by name would get
+    tests/dashboard/conftest.py when both folders are collected in one run."""
+    return save_screenshot

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import screenshot
 
 pytestmark = pytest.mark.ui
 
@@ -36,7 +35,7 @@ def open_page(page, url: str, label: str, marker: str) -> None:
     show(page, label, marker)
 
 
-def test_every_page_renders_without_console_errors(server, page):
+def test_every_page_renders_without_console_errors(screenshot, server, page):
     page.goto(server)
     for label, name, marker in PAGES:
         show(page, label, marker)
@@ -51,7 +50,19 @@ def _count(page, dimension: str) -> int:
     return int(re.sub(r"\D", "", text))
 
 
-def test_selection_in_one_view_filters_the_others_and_reset_restores(server, page, browser):
+def _settled_count(page, dimension: str, done, tries: int = 50) -> int:
+    """A view's count once done(count) holds, or after `tries` polls 200 ms apart."""
+    for _ in range(tries):
+        count = _count(page, dimension)
+        if done(count):
+            return count
+        page.wait_for_timeout(200)
+    return _count(page, dimension)
+
+
+def test_selection_in_one_view_filters_the_others_and_reset_restores(
+    screenshot, server, page, browser
+):
     open_page(page, server, "Audience explorer", "Reset all filters")
     before = _count(page, "local_weekday")
     # A second browser session, open at the same time, keeps its own filters.
@@ -60,11 +71,7 @@ def test_selection_in_one_view_filters_the_others_and_reset_restores(server, pag
     open_page(other, server, "Audience explorer", "Reset all filters")
     segment_before = _count(page, "segment")
     page.locator(".xf-widget-segment").get_by_role("button", name="3", exact=True).click()
-    for _ in range(50):
-        if _count(page, "local_weekday") != before:
-            break
-        page.wait_for_timeout(200)
-    after = _count(page, "local_weekday")
+    after = _settled_count(page, "local_weekday", lambda n: n != before)
     assert 0 < after < before
     assert _count(page, "segment") == segment_before  # a view is not filtered by its own selection
     page.locator(".xf-summary", has_text="Segment: 3").wait_for(timeout=10_000)
@@ -73,15 +80,11 @@ def test_selection_in_one_view_filters_the_others_and_reset_restores(server, pag
     page.wait_for_timeout(1500)  # the charts redraw after the counts
     screenshot(page, "explorer-selected")
     page.get_by_role("button", name="Reset all filters").click()
-    for _ in range(50):
-        if _count(page, "local_weekday") == before:
-            break
-        page.wait_for_timeout(200)
-    assert _count(page, "local_weekday") == before
+    assert _settled_count(page, "local_weekday", lambda n: n == before) == before
     assert page.problems == []
 
 
-def test_tapping_a_bar_filters_the_other_views(server, page):
+def test_tapping_a_bar_filters_the_other_views(screenshot, server, page):
     open_page(page, server, "Audience explorer", "Reset all filters")
     before = _count(page, "local_weekday")
     canvas = page.locator(".xf-view-cluster canvas").first
@@ -91,11 +94,7 @@ def test_tapping_a_bar_filters_the_other_views(server, page):
     # just above the x axis, until a tap lands on one.
     for fraction in (0.44, 0.3, 0.55, 0.66, 0.78, 0.9, 0.2):
         page.mouse.click(box["x"] + fraction * box["width"], box["y"] + 0.8 * box["height"])
-        for _ in range(15):
-            if _count(page, "local_weekday") != before:
-                break
-            page.wait_for_timeout(200)
-        if _count(page, "local_weekday") != before:
+        if _settled_count(page, "local_weekday", lambda n: n != before, tries=15) != before:
             break
     screenshot(page, "explorer-tapped", docs=True)
     assert 0 < _count(page, "local_weekday") < before
@@ -103,21 +102,127 @@ def test_tapping_a_bar_filters_the_other_views(server, page):
     assert page.problems == []
 
 
-def test_clicking_a_prediction_row_shows_its_waterfall(server, page):
-    open_page(page, server, "Predictions and quality", "click a row to see its SHAP waterfall")
-    assert page.locator(".waterfall").count() == 0
-    page.locator(
-        '.scored-rows .tabulator-row .tabulator-cell[tabulator-field="event_id"]'
-    ).first.click()
-    page.locator(".waterfall").first.wait_for(timeout=20_000)
-    page.get_by_text(re.compile(r"Why event \d+ scores")).first.wait_for(timeout=20_000)
+# Bars drawn in the waterfall plot titled `title`, and whether they all lie inside the
+# plot's x range (the one plot is reused for every event, so its ranges must follow).
+WATERFALL_BARS = """(title) => {
+  for (const doc of Bokeh.documents) for (const m of doc._all_models.values()) {
+    if (!m.renderers || !m.title || m.title.text !== title) continue;
+    let bars = 0, inside = true;
+    for (const r of m.renderers) {
+      const d = r.data_source && r.data_source.data;
+      if (!d || !d.x0) continue;
+      bars += d.x0.length;
+      for (let i = 0; i < d.x0.length; i++)
+        inside = inside && Math.min(d.x0[i], d.x1[i]) >= m.x_range.start
+          && Math.max(d.x0[i], d.x1[i]) <= m.x_range.end;
+    }
+    return bars > 0 ? [bars, inside] : false;
+  }
+  return false;
+}"""
+
+
+def _click_scored_row(page, in_sample: bool) -> int:
+    """Click the first row of the scored-rows page that is (not) in the stored SHAP sample.
+
+    Sampled rows are few among the best scores, so those are first filtered for.
+    """
+    page.locator(".sampled-only input[type=checkbox]").first.set_checked(in_sample)
+    if in_sample:  # wait for the filtered table: its first row is then a sampled one
+        page.locator(".scored-rows .tabulator-row").first.locator(
+            '.tabulator-cell[tabulator-field="explained"]', has_text="true"
+        ).wait_for(timeout=30_000)
+        page.wait_for_function("() => !document.querySelector('.pn-loading')", timeout=30_000)
+    row = page.locator(
+        ".scored-rows .tabulator-row",
+        has=page.locator(
+            '.tabulator-cell[tabulator-field="explained"]', has_text=str(in_sample).lower()
+        ),
+    ).first
+    cell = row.locator('.tabulator-cell[tabulator-field="event_id"]')
+    event_id = int(re.sub(r"\D", "", cell.inner_text()))  # shown as 12,345
+    cell.click()
+    return event_id
+
+
+def _waterfall_drawn(page, event_id: int, source: str) -> None:
+    title = page.get_by_text(f"Why event {event_id} scores").first
+    title.wait_for(timeout=30_000)
+    page.get_by_text(source).first.wait_for(timeout=10_000)
+    segment = re.search(r"segment (\d)", title.inner_text()).group(1)
+    drawn = page.wait_for_function(
+        WATERFALL_BARS, arg=f"Why event {event_id} scores for segment {segment}", timeout=30_000
+    ).json_value()
+    assert drawn[1], "waterfall bars fall outside the plot's range"
     page.locator(".waterfall").first.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
+
+
+def test_clicking_a_prediction_row_shows_its_waterfall(screenshot, server, page):
+    open_page(page, server, "Predictions and quality", "click a row to see its SHAP waterfall")
+    assert not page.locator(".waterfall").first.is_visible()
+    event_id = _click_scored_row(page, in_sample=True)
+    _waterfall_drawn(page, event_id, "from the SHAP sample stored with the run")
     screenshot(page, "predictions-waterfall", docs=True)
     assert page.problems == []
 
 
-def test_score_a_file_and_download_the_report(server, page, tmp_path):
+def test_a_row_outside_the_shap_sample_shows_a_waterfall_computed_on_demand(
+    screenshot, server, page, ui_warehouse
+):
+    import duckdb
+
+    open_page(page, server, "Predictions and quality", "click a row to see its SHAP waterfall")
+    first = _click_scored_row(page, in_sample=True)  # a stored one first: the plot is reused
+    _waterfall_drawn(page, first, "from the SHAP sample stored with the run")
+    event_id = _click_scored_row(page, in_sample=False)
+    con = duckdb.connect(str(ui_warehouse), read_only=True)
+    try:
+        sampled = con.execute(
+            "select count(*) from ml.shap where row_id = ?", [event_id]
+        ).fetchone()
+    finally:
+        con.close()
+    assert sampled == (0,)  # really outside the stored sample
+    _waterfall_drawn(page, event_id, "computed now from the stored model")
+    assert page.get_by_text("not in the explained sample").count() == 0
+    assert page.get_by_text("could not be explained").count() == 0
+    screenshot(page, "predictions-waterfall-on-demand")
+    assert page.problems == []
+
+
+def test_a_lasso_over_the_punch_card_filters_the_other_views_and_reset_restores(
+    screenshot, server, page
+):
+    open_page(page, server, "Audience explorer", "Reset all filters")
+    before = _count(page, "local_weekday")
+    grid_before = _count(page, "hour_weekday")
+    canvas = page.locator(".xf-view-hour_weekday canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    # A triangle over the middle of the card (a lasso, not a box): the lasso tool is the
+    # card's active drag tool, and it selects when the lasso closes.
+    page.mouse.move(*at(0.3, 0.2))
+    page.mouse.down()
+    for corner in ((0.7, 0.2), (0.5, 0.75), (0.3, 0.21)):
+        page.mouse.move(*at(*corner), steps=12)
+    page.mouse.up()
+    assert 0 < _settled_count(page, "local_weekday", lambda n: n != before) < before
+    assert _count(page, "hour_weekday") == grid_before  # not filtered by its own selection
+    page.locator(".xf-summary", has_text="Hour × weekday: ").wait_for(timeout=10_000)
+    page.wait_for_timeout(1500)
+    screenshot(page, "explorer-lasso", docs=True)
+    page.get_by_role("button", name="Reset all filters").click()
+    assert _settled_count(page, "local_weekday", lambda n: n == before) == before
+    page.locator(".xf-summary", has_text="none (all events)").wait_for(timeout=10_000)
+    assert page.problems == []
+
+
+def test_score_a_file_and_download_the_report(screenshot, server, page, tmp_path):
     upload = tmp_path / "events.csv"
     upload.write_text(
         "Segment,gamecategory,subgamecategory,bundle,created,shift,oblast,city,os,osv\n"
@@ -145,7 +250,7 @@ def test_score_a_file_and_download_the_report(server, page, tmp_path):
     assert page.problems == []
 
 
-def test_report_opens_offline_and_shows_charts(server, browser, tmp_path, ui_warehouse):
+def test_report_opens_offline_and_shows_charts(screenshot, server, browser, tmp_path, ui_warehouse):
     from dashboard.report import write_report
 
     report = write_report(ui_warehouse, tmp_path / "report.html")

@@ -106,6 +106,9 @@ _TEMPLATES: dict[str, Callable] = {
     "days_since_last_event": lambda v: (
         "used the app today" if v < 1 else f"no app activity for {_n(v, 'day')}"
     ),
+    "card_linked": lambda v: (
+        "linked a payment card (renews automatically)" if v else "has not linked a payment card"
+    ),
     # viewing and app activity together
     "activity_7d": lambda v: (
         f"{_n(v, 'view or app event', 'views and app events')} in the last 7 days"
@@ -123,6 +126,10 @@ _TEMPLATES: dict[str, Callable] = {
     "subscribed_days_total": lambda v: f"subscribed for {_n(v, 'day')} in all",
     "activity_rate_30d": _weekly("over the last 30 days"),
     "activity_rate_90d": _weekly("over the last 90 days"),
+    "activity_period": lambda v: (
+        f"{_n(v, 'view or app event', 'views and app events')} since the current period began"
+    ),
+    "activity_period_rate": _weekly("since the current period began"),
     # communications
     "email_sent_30d": _sent("email", "received"),
     "email_opened_30d": _sent("email", "opened"),

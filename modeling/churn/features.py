@@ -47,12 +47,12 @@ FEATURE_GROUPS = {
     ).split(),
     "app": (
         "app_events_7d app_events_30d sessions_web_30d sessions_android_30d sessions_ios_30d "
-        "sessions_smart_tv_30d active_days_30d days_since_last_event"
+        "sessions_smart_tv_30d active_days_30d days_since_last_event card_linked"
     ).split(),
     "activity": (
         "activity_7d activity_30d activity_90d activity_age_30d activity_age_90d "
         "subscribed_days_30d subscribed_days_90d subscribed_days_total activity_rate_30d "
-        "activity_rate_90d"
+        "activity_rate_90d activity_period activity_period_rate"
     ).split(),
     "communications": (
         "email_sent_30d email_opened_30d email_clicked_30d push_sent_30d push_opened_30d "

@@ -15,8 +15,25 @@ from modeling.churn import drift
 from modeling.explain import catboost_shap
 
 MISSING_CATEGORY = "unknown"
+OTHER_CATEGORY = "other"
 # PSI is tracked for the model's most important features (by mean |SHAP|).
 DRIFT_FEATURES = 5
+
+
+def _frequent_levels(values: pl.Series, min_share: float) -> list[str]:
+    """Levels of a categorical column that hold at least `min_share` of its rows."""
+    counts = values.cast(pl.String).fill_null(MISSING_CATEGORY).value_counts()
+    name = counts.columns[0]
+    keep = counts.filter(pl.col("count") >= min_share * max(values.len(), 1))
+    return sorted(keep.get_column(name).to_list())
+
+
+def _pooled(column: str, levels: list[str] | None) -> pl.Expr:
+    """The column as text, missing as MISSING_CATEGORY, rare or unseen levels as OTHER."""
+    value = pl.col(column).cast(pl.String).fill_null(MISSING_CATEGORY)
+    if levels is None:  # a model saved before levels were pooled
+        return value
+    return pl.when(value.is_in(levels)).then(value).otherwise(pl.lit(OTHER_CATEGORY)).alias(column)
 
 
 class NotFittedError(RuntimeError):
@@ -34,6 +51,8 @@ class ChurnModel:
         learning_rate: float = 0.08,
         l2_leaf_reg: float = 3.0,
         categorical: tuple[str, ...] = (),
+        min_category_share: float = 0.01,
+        early_stopping_rounds: int = 50,
         thread_count: int = 2,
         random_seed: int = 0,
     ) -> None:
@@ -42,6 +61,8 @@ class ChurnModel:
         self.learning_rate = learning_rate
         self.l2_leaf_reg = l2_leaf_reg
         self.categorical = categorical
+        self.min_category_share = min_category_share
+        self.early_stopping_rounds = early_stopping_rounds
         self.thread_count = thread_count
         self.random_seed = random_seed
 
@@ -52,12 +73,25 @@ class ChurnModel:
             "learning_rate": self.learning_rate,
             "l2_leaf_reg": self.l2_leaf_reg,
             "categorical": list(self.categorical),
+            "min_category_share": self.min_category_share,
+            "early_stopping_rounds": self.early_stopping_rounds,
             "thread_count": self.thread_count,
             "random_seed": self.random_seed,
         }
 
-    def fit(self, features: pl.DataFrame, labels: np.ndarray | pl.Series) -> ChurnModel:
-        """Fit on `features` (the model's columns only) and 0/1 `labels`."""
+    def fit(
+        self,
+        features: pl.DataFrame,
+        labels: np.ndarray | pl.Series,
+        eval_features: pl.DataFrame | None = None,
+        eval_labels: np.ndarray | pl.Series | None = None,
+    ) -> ChurnModel:
+        """Fit on `features` (the model's columns only) and 0/1 `labels`.
+
+        With an evaluation set (later snapshots than the training rows), trees stop being
+        added once its log-loss has not improved for `early_stopping_rounds`, and the model
+        keeps the best number of trees (`best_iterations_`).
+        """
         y = np.asarray(labels, dtype=int)
         if features.height != len(y):
             raise ValueError("features and labels have different lengths")
@@ -65,6 +99,12 @@ class ChurnModel:
             raise ValueError("training needs churned and retained rows; got one class only")
         self.features_ = list(features.columns)
         self.categorical_ = [c for c in self.features_ if c in self.categorical]
+        # Levels too rare to learn from are pooled: with one-hot splits a region of a few
+        # dozen users is otherwise a way to memorise them.
+        self.category_levels_ = {
+            c: _frequent_levels(features.get_column(c), self.min_category_share)
+            for c in self.categorical_
+        }
         self.model_ = CatBoostClassifier(
             iterations=self.iterations,
             depth=self.depth,
@@ -79,7 +119,17 @@ class ChurnModel:
             allow_writing_files=False,
             verbose=False,
         )
-        self.model_.fit(self._pool(features, y))
+        if eval_features is None:
+            self.model_.fit(self._pool(features, y))
+        else:
+            y_eval = np.asarray(eval_labels, dtype=int)
+            self.model_.fit(
+                self._pool(features, y),
+                eval_set=self._pool(eval_features, y_eval),
+                early_stopping_rounds=self.early_stopping_rounds,
+                use_best_model=True,
+            )
+        self.best_iterations_ = int(self.model_.tree_count_)
         self.base_rate_ = float(y.mean())
         return self
 
@@ -91,8 +141,9 @@ class ChurnModel:
         missing = [c for c in self.features_ if c not in features.columns]
         if missing:
             raise ValueError(f"feature frame lacks the model's columns: {', '.join(missing)}")
+        levels = getattr(self, "category_levels_", {})
         frame = features.select(self.features_).with_columns(
-            [pl.col(c).cast(pl.String).fill_null(MISSING_CATEGORY) for c in self.categorical_]
+            [_pooled(c, levels.get(c)) for c in self.categorical_]
             + [pl.col(c).cast(pl.Float64) for c in self.features_ if c not in self.categorical_]
         )
         data: pd.DataFrame = frame.to_pandas()
@@ -113,13 +164,25 @@ class ChurnModel:
         return catboost_shap(self.model_, self._pool(features))[:, 0, :]
 
     def set_reference(
-        self, features: pl.DataFrame, scores: np.ndarray, importance: dict[str, float]
+        self,
+        features: pl.DataFrame,
+        scores: np.ndarray,
+        importance: dict[str, float],
+        time_bound: dict[str, str] | None = None,
     ) -> ChurnModel:
-        """Remember the training distributions that monitoring compares new data against."""
+        """Remember the training distributions that monitoring compares new data against.
+
+        PSI is kept for the score and the DRIFT_FEATURES most important features, leaving
+        out `time_bound` ones (name -> why; see drift.time_bound_features), whose
+        distribution moves with the calendar whatever the population does.
+        """
         self._check_fitted()
-        top = sorted(importance, key=importance.get, reverse=True)[:DRIFT_FEATURES]
+        time_bound = time_bound or {}
+        ranked = sorted(importance, key=importance.get, reverse=True)
+        top = [name for name in ranked if name not in time_bound][:DRIFT_FEATURES]
         self.reference_ = {
             "score": drift.numeric_reference(scores),
             "features": {name: drift.reference_of(features.get_column(name)) for name in top},
+            "not_monitored": {name: why for name, why in time_bound.items() if name in importance},
         }
         return self

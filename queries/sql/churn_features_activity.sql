@@ -2,11 +2,13 @@
 -- events before the end of the snapshot day t, counted together: how many over 7, 30 and
 -- 90 days, how old they are on average (recent events mean rising use, old ones fading
 -- use), and the rate per subscribed day, so that a user who joined a week ago or lapsed
--- in between is compared fairly. Subscribed days come from payments made by t.
+-- in between is compared fairly. Subscribed days come from payments made by t. Activity
+-- since the current period started, per day, is the freshest measure of how much the
+-- subscription is used; on a trial it is the activity since sign-up.
 with
 
 snapshots as (
-    select snapshot_date, user_id, snapshot_date + interval 1 day as cutoff
+    select snapshot_date, user_id, period_start, snapshot_date + interval 1 day as cutoff
     from churn_snapshots
 ),
 
@@ -36,6 +38,7 @@ recent as (
         snapshots.snapshot_date,
         snapshots.user_id,
         date_diff('day', events.event_day, snapshots.snapshot_date) as days_ago,
+        events.event_day >= snapshots.period_start as in_period,
         events.events
     from snapshots
     join days as events
@@ -53,7 +56,8 @@ counts as (
         sum(events) as activity_90d,
         sum(events * days_ago) filter (where days_ago < 30)
             / sum(events) filter (where days_ago < 30) as activity_age_30d,
-        sum(events * days_ago) / sum(events) as activity_age_90d
+        sum(events * days_ago) / sum(events) as activity_age_90d,
+        sum(events) filter (where in_period) as activity_period
     from recent
     group by all
 ),
@@ -99,7 +103,12 @@ final as (
             as activity_rate_30d,
         coalesce(counts.activity_90d, 0) / greatest(least(covered.subscribed_days_90d, 90), 1)
             as activity_rate_90d,
-        covered.subscribed_days_total
+        covered.subscribed_days_total,
+        coalesce(counts.activity_period, 0) as activity_period,
+        -- Days of the current period so far, the snapshot day included.
+        coalesce(counts.activity_period, 0)
+            / greatest(date_diff('day', snapshots.period_start, snapshots.snapshot_date) + 1, 1)
+            as activity_period_rate
     from snapshots
     left join counts using (snapshot_date, user_id)
     left join covered using (snapshot_date, user_id)

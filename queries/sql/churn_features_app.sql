@@ -1,7 +1,8 @@
 -- App features of every row of churn_snapshots, from events before the end of the snapshot
 -- day t: sessions per platform over 30 days (a session starts after 30 minutes without an
--- event on that platform), events over 7 and 30 days, active days (app or viewing) and days
--- since the last event.
+-- event on that platform), events over 7 and 30 days, active days (app or viewing), days
+-- since the last event, and whether the user has linked a payment card (a `link_card`
+-- event), which turns a trial's end into an automatic renewal.
 with
 
 snapshots as (
@@ -78,6 +79,16 @@ active as (
     group by all
 ),
 
+cards as (
+    select snapshots.snapshot_date, snapshots.user_id, count(*) as card_links
+    from snapshots
+    join raw.app_events as app
+        on app.user_id = snapshots.user_id
+        and app.event_type = 'link_card'
+        and app.event_time < snapshots.cutoff
+    group by all
+),
+
 last_event as (
     select snapshots.snapshot_date, snapshots.user_id, app.event_time as last_event_at
     from snapshots
@@ -98,10 +109,12 @@ final as (
         coalesce(app_windows.sessions_smart_tv_30d, 0) as sessions_smart_tv_30d,
         coalesce(active.active_days_30d, 0) as active_days_30d,
         date_diff('day', last_event.last_event_at::date, snapshots.snapshot_date)
-            as days_since_last_event
+            as days_since_last_event,
+        (coalesce(cards.card_links, 0) > 0)::integer as card_linked
     from snapshots
     left join app_windows using (snapshot_date, user_id)
     left join active using (snapshot_date, user_id)
+    left join cards using (snapshot_date, user_id)
     left join last_event using (snapshot_date, user_id)
 )
 

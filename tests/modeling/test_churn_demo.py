@@ -13,6 +13,7 @@ from modeling.churn.monitor import monitor
 from modeling.churn.score import score_day
 from modeling.churn.subscription import train_subscription
 from modeling.churn.train import TrainOptions
+from modeling.registry import load_model_from
 from warehouse.db import connect, fetch_frame
 
 
@@ -27,13 +28,28 @@ def demo(tmp_path_factory, demo_warehouse):
 
 def test_demo_models_are_judged_against_the_oracle(demo):
     _, results = demo
-    by_kind = {r.kind: r for r in results}
-    assert set(by_kind) == {"churn_trial", "churn_paid"}
-    paid = by_kind["churn_paid"].metrics
-    assert paid["roc_auc"] >= 0.70
-    assert 0 < paid["oracle_roc_auc"] - paid["roc_auc"] < 0.1
+    assert {r.kind for r in results} == {"churn_trial", "churn_paid"}
     for result in results:
-        assert all(f["oracle_rows"] == f["rows"] for f in result.metrics["folds"])
+        # 3,000 users leave a cohort a few hundred churners to learn from and ~100 trial
+        # rows per fold; the default demo (20,000 users) comes within 0.02 of the oracle.
+        # Here every fold must still clear 0.70 and stay within 0.06 of it.
+        for fold in result.metrics["folds"]:
+            assert fold["oracle_rows"] == fold["rows"]
+            assert fold["roc_auc"] >= 0.70, (result.cohort, fold)
+            assert -0.02 < fold["oracle_roc_auc"] - fold["roc_auc"] < 0.06, (result.cohort, fold)
+            assert 20 <= fold["trees"] <= 150  # chosen by early stopping, up to the limit
+        assert result.metrics["oracle_gap"] < 0.05
+
+
+def test_demo_monitoring_leaves_clocks_out(demo):
+    con, results = demo
+    for result in results:
+        reference = load_model_from(con, result.run_id).reference_
+        assert len(reference["features"]) == 5
+        assert not set(reference["features"]) & {"tenure_days", "account_age_days"}
+        assert "snapshot_month" in reference["not_monitored"]
+        if result.cohort == "paid":  # a paid base ages with the calendar; trials do not
+            assert "clock" in reference["not_monitored"]["tenure_days"]
 
 
 def test_demo_vitrine_monitoring_and_export(demo, tmp_path):
@@ -45,6 +61,8 @@ def test_demo_vitrine_monitoring_and_export(demo, tmp_path):
     table = monitor(con).table
     assert table.get_column("score_date").unique().to_list() == [matured]
     assert set(table.get_column("cohort")) == {"trial", "paid"}
+    # The population has not changed within the training window: no PSI alarm.
+    assert not table.get_column("reasons").fill_null("").str.contains("PSI").any()
     rows = export_file(con, latest, tmp_path / "churn.parquet")
     exported = pl.read_parquet(tmp_path / "churn.parquet")
     assert exported.height == rows

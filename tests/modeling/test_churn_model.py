@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import polars as pl
 import pytest
@@ -55,6 +57,95 @@ def test_reference_keeps_top_features_by_importance(toy):
                                                             "plan": 0.01})  # fmt: skip
     assert list(model.reference_["features"]) == ["watch_min_30d", "noise", "plan"]
     assert drift.psi(model.reference_["score"], pl.Series(model.predict_proba(frame))) < 1e-9
+
+
+def test_reference_leaves_out_time_bound_features(toy):
+    frame, y = toy
+    model = ChurnModel(iterations=20, categorical=("plan",)).fit(frame, y)
+    importance = {"noise": 0.1, "watch_min_30d": 0.9, "plan": 0.01}
+    model.set_reference(frame, model.predict_proba(frame), importance, {"watch_min_30d": "clock"})
+    assert list(model.reference_["features"]) == ["noise", "plan"]
+    assert model.reference_["not_monitored"] == {"watch_min_30d": "clock"}
+
+
+def test_rare_categories_are_pooled(toy):
+    frame, y = toy
+    plan = ["family" if i < 3 else p for i, p in enumerate(frame.get_column("plan"))]
+    frame = frame.with_columns(pl.Series("plan", plan))
+    model = ChurnModel(iterations=20, categorical=("plan",), min_category_share=0.01).fit(frame, y)
+    assert model.category_levels_ == {"plan": ["basic", "premium"]}
+    # A rare level and one never seen in training both fall into the same pooled level.
+    rows = frame.head(2).with_columns(pl.Series("plan", ["family", "student"]))
+    rows = rows.with_columns(pl.lit(100.0).alias("watch_min_30d"), pl.lit(0.0).alias("noise"))
+    first, second = model.predict_proba(rows)
+    assert first == pytest.approx(second)
+
+
+def test_early_stopping_keeps_the_best_number_of_trees(toy):
+    frame, y = toy
+    assert ChurnModel(iterations=60, categorical=("plan",)).fit(frame, y).best_iterations_ == 60
+    # Labels of the evaluation rows are unrelated to the features: every tree after the
+    # first few only fits noise, so training stops well before the limit.
+    noise = np.random.default_rng(1).integers(0, 2, frame.height)
+    model = ChurnModel(iterations=400, early_stopping_rounds=20, categorical=("plan",))
+    stopped = model.fit(frame, y, frame, noise)
+    assert 1 <= stopped.best_iterations_ < 100
+
+
+def _snapshots(**columns) -> pl.DataFrame:
+    """Rows of users 1..4 on four weekly dates, with the given feature columns."""
+    dates = [date(2026, 1, 5) + timedelta(days=7 * k) for k in range(4)]
+    keys = pl.DataFrame({"snapshot_date": [d for d in dates for _ in range(4)],
+                         "user_id": [1, 2, 3, 4] * 4})  # fmt: skip
+    return keys.with_columns(**{name: pl.Series(values) for name, values in columns.items()})
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        # Everyone ages a week a week: tenure, account age.
+        ([7 * k + u for k in range(4) for u in range(4)], "a clock"),
+        # A running total that rises for some users and never falls, its median following.
+        ([k * (u % 2) + k for k in range(4) for u in range(4)], "a clock"),
+        # The month of the snapshot: one value per date.
+        ([[1, 1, 2, 2][k] for k in range(4) for _ in range(4)], "a property of the date"),
+        # The same on every row: nothing moves.
+        ([3.0] * 16, None),
+        # Goes up and down.
+        ([(-1) ** (u + k) * u for k in range(4) for u in range(4)], None),
+    ],
+)
+def test_time_bound_features(values, reason, monkeypatch):
+    monkeypatch.setattr(drift, "CLOCK_MIN_STEPS", 5)
+    found = drift.time_bound_features(_snapshots(feature=values), ["feature"])
+    if reason is None:
+        assert found == {}
+    else:
+        assert reason in found["feature"]
+
+
+def test_a_cohort_of_one_age_is_not_a_clock(monkeypatch):
+    # Users stay two snapshots (a trial) and their days since sign-up rise, but every date
+    # holds new and older users alike: the distribution does not move, PSI stays fair.
+    monkeypatch.setattr(drift, "CLOCK_MIN_STEPS", 5)
+    dates = [date(2026, 1, 5) + timedelta(days=7 * k) for k in range(6)]
+    rows = [(d, 10 * k + u, 0) for k, d in enumerate(dates) for u in range(3)]
+    rows += [(d, 10 * (k - 1) + u, 7) for k, d in enumerate(dates) if k for u in range(3)]
+    frame = pl.DataFrame(rows, schema=["snapshot_date", "user_id", "tenure_days"], orient="row")
+    assert drift.time_bound_features(frame, ["tenure_days"]) == {}
+    # The same users staying on, ageing a week a week, make it a clock.
+    aging = frame.with_columns(
+        (pl.col("snapshot_date").rank("dense") * 7 + pl.col("user_id") % 10)
+        .cast(pl.Int64)
+        .alias("tenure_days"),
+        (pl.col("user_id") % 10).alias("user_id"),
+    ).unique(["snapshot_date", "user_id"])
+    assert "a clock" in drift.time_bound_features(aging, ["tenure_days"])["tenure_days"]
+
+
+def test_time_bound_features_names_a_missing_column():
+    with pytest.raises(ValueError, match="tenure_days"):
+        drift.time_bound_features(_snapshots(feature=[0] * 16), ["tenure_days"])
 
 
 @pytest.mark.parametrize(

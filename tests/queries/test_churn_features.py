@@ -93,7 +93,7 @@ def _random_world(con, rng: np.random.Generator, first_id: int, days: int, start
     _insert(con, "raw.app_events", pl.DataFrame({
         "event_id": ids(m), "user_id": rng.choice(users, m), "event_time": times(m),
         "platform": rng.choice(["web", "android", "ios", "smart_tv"], m),
-        "event_type": rng.choice(["app_open", "search"], m),
+        "event_type": rng.choice(["app_open", "search", "link_card"], m, p=[0.5, 0.497, 0.003]),
     }))  # fmt: skip
     k = 800
     sent = times(k)

@@ -23,6 +23,7 @@ from warehouse.demo import (
     write_subscription_service,
 )
 from warehouse.demo.catalog import build_catalog
+from warehouse.demo.sampling import AliasSampler
 from warehouse.demo.subscriptions import SCHEMAS
 from warehouse.reference import cities_table, regions_table
 
@@ -304,6 +305,105 @@ def test_activity_fades_before_churn(cinema):
     ).fetchall()
     stayed, churned = sessions[0][1], sessions[1][1]
     assert churned < 0.8 * stayed
+
+
+def test_trials_show_engagement_from_the_first_days(cinema):
+    con = cinema[0]
+    rows = con.execute(
+        """
+        with trials as (
+            select b.user_id, u.registered_at, exists (
+                select 1 from billing n where n.user_id = b.user_id and not n.is_trial
+                and n.status = 'success' and n.period_start between b.period_end and b.period_end + 2
+            ) as converted
+            from billing b join users u using (user_id)
+            where b.is_trial and b.period_end + 2 <= ?
+        )
+        select converted,
+            (select count(*) from viewing v where v.user_id = t.user_id
+                and v.started_at < t.registered_at + interval 3 day)
+            + (select count(*) from app_events a where a.user_id = t.user_id
+                and a.event_type <> 'link_card' and a.event_time < t.registered_at + interval 3 day)
+                as first_days,
+            exists (select 1 from app_events a where a.user_id = t.user_id
+                and a.event_type = 'link_card') as linked
+        from trials t
+        """,
+        [SUB_END],
+    ).fetchnumpy()
+    converted, linked = rows["converted"].astype(bool), rows["linked"].astype(bool)
+    # Three days of viewing and app events already tell converters from the others...
+    assert roc_auc_score(converted, rows["first_days"]) >= 0.65
+    # ...and so does a card linked at sign-up: such a trial renews unless cancelled.
+    assert 0.25 <= linked.mean() <= 0.6
+    assert converted[linked].mean() > 2 * converted[~linked].mean()
+
+
+def test_nothing_precedes_sign_up_and_everyone_is_welcomed(cinema):
+    con = cinema[0]
+    for table, column in (("viewing", "started_at"), ("app_events", "event_time"),
+                          ("communications", "sent_at"), ("billing", "paid_at")):  # fmt: skip
+        early = con.execute(
+            f"select count(*) from {table} join users using (user_id) "
+            f"where {column} < registered_at"
+        ).fetchone()[0]
+        assert early == 0, table
+    welcomed, delay = con.execute(
+        "select count(distinct user_id), max(sent_at - registered_at) from communications "
+        "join users using (user_id) where campaign = 'welcome'"
+    ).fetchone()
+    assert welcomed == N_USERS and delay <= timedelta(minutes=10)
+    links = con.execute(
+        "select count(*), count(distinct user_id), max(event_time - registered_at) "
+        "from app_events join users using (user_id) where event_type = 'link_card'"
+    ).fetchone()
+    assert links[0] == links[1] > 0 and links[2] <= timedelta(minutes=20)
+
+
+def test_a_trial_without_a_card_is_never_charged(cinema):
+    con = cinema[0]
+    declined = con.execute(
+        """
+        select count(*) filter (where linked), count(*) filter (where not linked)
+        from (
+            select exists (select 1 from app_events a where a.user_id = f.user_id
+                and a.event_type = 'link_card') as linked
+            from billing f join billing t
+                on t.user_id = f.user_id and t.is_trial and t.period_end = f.period_start
+            where f.status = 'failed'
+        )
+        """
+    ).fetchone()
+    assert declined[0] > 0 and declined[1] == 0
+
+
+def test_loyalty_grows_with_paid_periods(cinema):
+    con = cinema[0]
+    churn = dict(
+        con.execute(
+            """
+            with paid as (
+                select user_id, period_start, period_end,
+                    row_number() over (partition by user_id order by period_start) as k
+                from billing where status = 'success' and not is_trial
+            )
+            select k = 1, avg(case when exists (
+                select 1 from billing n where n.user_id = p.user_id and n.status = 'success'
+                and n.period_start between p.period_end and p.period_end + 2) then 0 else 1 end)
+            from paid p where p.period_end + 2 <= ? group by 1
+            """,
+            [SUB_END],
+        ).fetchall()
+    )
+    assert churn[True] > 1.4 * churn[False]
+
+
+def test_alias_sampler_draws_in_proportion_to_the_weights():
+    weights = np.array([5.0, 0.0, 1.0, 2.5, 0.5])
+    draws = AliasSampler(weights).draw(np.random.default_rng(0).random(400_000))
+    shares = np.bincount(draws, minlength=len(weights)) / len(draws)
+    assert np.abs(shares - weights / weights.sum()).max() < 0.003
+    assert shares[1] == 0
 
 
 def test_subscription_deterministic_and_csv_readable(tmp_path):

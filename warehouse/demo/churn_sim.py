@@ -1,12 +1,18 @@
 """Subscription life cycles of the demo online cinema: trials, renewals, churn, returns.
 
 Each user has a latent engagement e(t) = e0 * exp(drift * t), t in days since
-registration (fading users have a negative drift), and a card risk c. At the end of
-every period the user continues with probability p_continue, which depends only on
-what is fixed when the period starts (e0, drift, plan, c). A user who does not
-continue pays again within GRACE_DAYS with probability GRACE_RETURN, so the true
-probability of churn at a period end is (1 - p_continue) * (1 - GRACE_RETURN): the
-oracle. All users of a chunk move through their periods together, vectorised.
+registration (fading users have a negative drift), and a card risk c. Some users link a
+payment card when they sign up (engaged ones more often); their trial renews by itself
+unless cancelled, so it converts far more often, as opt-out trials do, while a user
+without a card has to come back and pay. At the end of every period the user continues
+with probability p_continue, from the engagement in the middle of the period, the plan,
+the card (linked, risk), and the history so far: loyalty grows with every paid period,
+and a user who lapsed and came back lapses more easily. Everything but e and c shows in
+the exports (billing, the `link_card` app event), and e shows through the activity of
+`warehouse.demo.activity`, from the first days on. A user who does not continue pays
+again within GRACE_DAYS with probability GRACE_RETURN, so the true probability of churn
+at a period end is (1 - p_continue) * (1 - GRACE_RETURN): the oracle. All users of a
+chunk move through their periods together, vectorised.
 """
 
 from __future__ import annotations
@@ -24,10 +30,21 @@ GRACE_RETURN = 0.1  # q: a lapsed user pays again within GRACE_DAYS
 LATER_RETURN = 0.2  # of the others, share who come back 10-120 days later
 LATER_RETURN_DAYS = (10, 120)
 
-# p_continue = sigmoid(INTERCEPT[plan] + SLOPE[plan] * log e(period_end) - CARD_RISK_WEIGHT * c)
-INTERCEPT = np.array([-0.05, 2.35, 2.5, 2.6])
-SLOPE = np.array([2.7, 1.7, 1.7, 1.7])
-CARD_RISK_WEIGHT = 4.0
+# p_continue = sigmoid(INTERCEPT[plan] + SLOPE[plan] * log e(period middle)
+#                      + TENURE_WEIGHT * log(1 + paid periods before) - RETURN_WEIGHT * lapses
+#                      + CARD_LINKED_WEIGHT[plan] * card_linked - CARD_RISK_WEIGHT[plan] * c)
+INTERCEPT = np.array([-1.4, 2.0, 2.15, 2.25])
+SLOPE = np.array([2.0, 1.3, 1.3, 1.3])
+CARD_LINKED_WEIGHT = np.array([2.6, 0.0, 0.0, 0.0])  # only the trial's renewal is opt-out
+# A trial's end is the user's decision: no charge has been tried on the card yet, and a
+# declined conversion is retried until it succeeds. Paid renewals lapse on bad cards.
+CARD_RISK_WEIGHT = np.array([0.0, 2.5, 2.5, 2.5])
+# Loyalty grows with every paid period; a user who lapsed and came back lapses more easily.
+TENURE_WEIGHT = 0.8
+RETURN_WEIGHT = 0.6
+# P(card linked at sign-up) = sigmoid(CARD_LINK_INTERCEPT + CARD_LINK_SLOPE * log e0)
+CARD_LINK_INTERCEPT = -0.4
+CARD_LINK_SLOPE = 1.2
 
 
 @dataclass
@@ -42,6 +59,7 @@ class Users:
     log_e0: np.ndarray
     drift: np.ndarray  # per day
     card_risk: np.ndarray
+    card_linked: np.ndarray  # bool: linked a payment card at sign-up
     plan: np.ndarray  # paid plan the user takes: 1 basic, 2 standard, 3 premium
     responsiveness: np.ndarray  # (users, 3): email, push, sms open propensity
 
@@ -70,13 +88,22 @@ class Cycles:
 
 
 def p_continue(
-    users: Users, index: np.ndarray, kind: np.ndarray, period_end: np.ndarray
+    users: Users,
+    index: np.ndarray,
+    kind: np.ndarray,
+    period_mid: np.ndarray,
+    paid_periods: np.ndarray,
+    lapses: np.ndarray,
 ) -> np.ndarray:
-    """Probability that each user continues past period_end (kind: 0 trial, else plan)."""
+    """Probability that each user continues past the end of the period (kind: 0 trial, else
+    plan), from the engagement in the middle of the period and the user's history."""
     logit = (
         INTERCEPT[kind]
-        + SLOPE[kind] * users.log_engagement(index, period_end)
-        - CARD_RISK_WEIGHT * users.card_risk[index]
+        + SLOPE[kind] * users.log_engagement(index, period_mid)
+        + TENURE_WEIGHT * np.log1p(paid_periods)
+        - RETURN_WEIGHT * np.minimum(lapses, 3)
+        + CARD_LINKED_WEIGHT[kind] * users.card_linked[index]
+        - CARD_RISK_WEIGHT[kind] * users.card_risk[index]
     )
     return 1.0 / (1.0 + np.exp(-logit))
 
@@ -92,9 +119,11 @@ def simulate(users: Users, rng: np.random.Generator, last_day: int) -> Cycles:
     start = users.reg_day.copy()
     kind = np.zeros(n, dtype=np.int64)
     paid_time = users.reg_day * 86400 + users.reg_second
+    history = np.zeros((2, n), dtype=np.int64)  # paid periods so far, lapses with a return
     while len(who):
         keep = start <= last_day
         who, start, kind, paid_time = who[keep], start[keep], kind[keep], paid_time[keep]
+        history = history[:, keep]
         if not len(who):
             break
         length = np.where(kind == 0, TRIAL_DAYS, PAID_DAYS)
@@ -102,7 +131,7 @@ def simulate(users: Users, rng: np.random.Generator, last_day: int) -> Cycles:
         pay.append((who, paid_time, start, end, kind, np.zeros(len(who), dtype=bool)))
         active.append((who, start, np.minimum(end, last_day + 1)))
 
-        p_cont = p_continue(users, who, kind, end)
+        p_cont = p_continue(users, who, kind, (start + end) / 2, history[0], history[1])
         u = rng.random((5, len(who)))
         goes_on = u[0] < p_cont
         grace = ~goes_on & (u[1] < GRACE_RETURN)
@@ -111,8 +140,10 @@ def simulate(users: Users, rng: np.random.Generator, last_day: int) -> Cycles:
 
         # A renewal attempt is declined first with probability c; for a user who
         # continues the retry a day later succeeds, for one who lapses it is the last word.
+        # A trial without a linked card has nothing to charge: its user pays by hand.
         plan = users.plan[who]
-        failed = (u[3] < users.card_risk[who]) & (end <= last_day)
+        by_hand = (kind == 0) & ~users.card_linked[who]
+        failed = (u[3] < users.card_risk[who]) & (end <= last_day) & ~by_hand
         morning = end * 86400 + 3 * 3600 + (u[4] * 6 * 3600).astype(np.int64)
         pay.append(
             (
@@ -129,11 +160,12 @@ def simulate(users: Users, rng: np.random.Generator, last_day: int) -> Cycles:
         later_day = end + rng.integers(LATER_RETURN_DAYS[0], LATER_RETURN_DAYS[1] + 1, len(who))
         next_start = np.where(goes_on, end, np.where(grace, grace_day, later_day))
         next_time = np.where(
-            goes_on,
+            goes_on & ~by_hand,
             np.where(failed, morning + 86400, morning),
             next_start * 86400 + daytime,
         )
         again = goes_on | grace | later
+        history = np.stack([history[0] + (kind > 0), history[1] + later])[:, again]
         who, start, kind, paid_time = who[again], next_start[again], plan[again], next_time[again]
 
     def cat(parts: list[tuple[np.ndarray, ...]], i: int) -> np.ndarray:

@@ -94,6 +94,9 @@ def _draw_users(
     plan_p = np.exp(plan_logits)
     plan_cdf = np.cumsum(plan_p / plan_p.sum(axis=1, keepdims=True), axis=1)
     plan = 1 + (rng.random(n)[:, None] > plan_cdf).sum(axis=1).clip(0, 2)
+    card_link = 1.0 / (
+        1.0 + np.exp(-(churn_sim.CARD_LINK_INTERCEPT + churn_sim.CARD_LINK_SLOPE * log_e0))
+    )
     return churn_sim.Users(
         user_id=np.arange(first_id, first_id + n, dtype=np.int64),
         reg_day=rng.integers(0, last_day + 1, n),
@@ -103,6 +106,7 @@ def _draw_users(
         log_e0=log_e0,
         drift=drift,
         card_risk=rng.beta(1.2, 14.0, n),
+        card_linked=rng.random(n) < card_link,
         plan=plan,
         responsiveness=np.stack([rng.beta(2, 6, n), rng.beta(2, 5, n), rng.beta(1, 8, n)], axis=1),
     )

@@ -232,7 +232,7 @@ def fit_model(
         probe = _new_model(options, categorical).fit(
             inner.select(features), y_inner, check.select(features), y_check
         )
-        iterations = max(probe.best_iterations_, MIN_ITERATIONS)
+        iterations = min(options.iterations, max(probe.best_iterations_, MIN_ITERATIONS))
     return _new_model(options, categorical, iterations).fit(
         train.select(features), train.get_column("label").to_numpy()
     )

@@ -240,4 +240,5 @@ def test_train_command_prints_folds_and_registers(trained):
     assert result.exit_code == 0, result.output
     assert "churn_paid (run" in result.output and "oracle ROC-AUC" in result.output
     model = load_model_from(trained["con"], kind="churn_paid")
-    assert model.iterations == 30
+    # --iterations caps the trees; early stopping on the latest snapshots picks how many.
+    assert 1 <= model.iterations <= 30

@@ -6,9 +6,11 @@ Each --db must be a demo warehouse (`portrait demo-data --events N --db PATH`); 
 copied first, so the benchmark never changes it. Prints medians and ratios against
 baselines measured in the same run:
 
-- feature build: our SQL (features.ad_events + features.bundles + the model frame into
-  Polars) against pandas with row-wise apply, as notebooks do (timed on a sample of
-  APPLY_ROWS rows: it is too slow for more) and against vectorised pandas;
+- feature build: our SQL (the features.ad_events view, then the model's frame, read in
+  parts and joined into one Polars frame of FRAME_COLUMNS) against pandas with row-wise
+  apply, as notebooks do (timed on a sample of APPLY_ROWS rows: it is too slow for more)
+  and against vectorised pandas; both pandas versions compute the same columns, and the
+  benchmark checks it value by value on their rows;
 - training time of `train_segment_model` with its defaults;
 - scoring rows/s of `score_segment` (every unlabeled event) and the holdout AUC next to
   the oracle's, so that speed is never bought with accuracy;
@@ -28,11 +30,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from modeling.registry import load_model_from, run_info
 from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
 from modeling.segment.explain import segment_shap
-from queries.segment_features import ensure_segment_features, segment_frame
+from queries.segment_features import FRAME_COLUMNS, ensure_segment_features, segment_frame
 from warehouse.db import connect, fetch_frame
 
 APPLY_ROWS = 100_000
@@ -71,40 +74,54 @@ def _part(hour: int) -> str:
     )
 
 
+def _os_major(os_name, osv) -> str:
+    major = "?" if pd.isna(osv) else str(osv).split(".")[0]
+    return f"{'unknown' if pd.isna(os_name) else os_name} {major}"
+
+
 def pandas_apply(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
-    """The notebook way: a function per row for every derived column."""
+    """The notebook way: a function per row for every derived column (fillna and a merge
+    where a notebook would use them), giving the columns of the SQL frame."""
     df = raw.merge(regions, left_on="oblast", right_on="region", how="left")
 
-    def offset(row) -> float:
+    def local_offset(row) -> float:
         if not pd.isna(row["shift_hours"]):
             return row["shift_hours"]
         return 0 if pd.isna(row["msk_offset_hours"]) else row["msk_offset_hours"]
 
-    df["offset"] = df.apply(offset, axis=1)
+    df["offset"] = df.apply(local_offset, axis=1)
     df["local"] = df.apply(lambda r: r["created"] + pd.Timedelta(hours=r["offset"]), axis=1)
+    df["event_date"] = df["created"].apply(lambda t: t.date())
     df["local_hour"] = df["local"].apply(lambda t: t.hour)
     df["local_weekday"] = df["local"].apply(lambda t: t.isoweekday())
     df["is_weekend"] = df["local_weekday"].apply(lambda d: d >= 6)
     df["part_of_day"] = df["local_hour"].apply(_part)
     df["day_of_month"] = df["created"].apply(lambda t: t.day)
-    df["os_major"] = df.apply(
-        lambda r: f"{r['os'] or 'unknown'} {str(r['osv']).split('.')[0] if r['osv'] else '?'}",
-        axis=1,
+    df["shift_missing"] = df["shift_hours"].apply(pd.isna)
+    df["offset_hours"] = df.apply(
+        lambda r: r["msk_offset_hours"] if pd.isna(r["shift_hours"]) else r["shift_hours"], axis=1
     )
+    df["os_major"] = df.apply(lambda r: _os_major(r["os"], r["osv"]), axis=1)
+    for column in ("os", "gamecategory", "subgamecategory", "oblast", "city"):
+        df[column] = df[column].fillna("unknown")
     df["bundle_token_text"] = df["bundle"].apply(_tokens)
+    df["bundle_token_count"] = df["bundle_token_text"].apply(
+        lambda t: len(t.split(".")) if t else 0
+    )
     df["bundle_vendor"] = df["bundle"].apply(lambda b: ".".join((b.split(".") + [""])[:2]).lower())
     df["bundle_dots"] = df["bundle"].apply(lambda b: b.count("."))
     df["bundle_capitals"] = df["bundle"].apply(lambda b: sum(c.isupper() for c in b))
     df["bundle_digits"] = df["bundle"].apply(lambda b: sum(c.isdigit() for c in b))
     df["bundle_length"] = df["bundle"].apply(len)
-    return df
+    return _frame_columns(df)
 
 
 def pandas_vectorised(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
-    """The same features with pandas column operations only."""
+    """The same columns with pandas column operations only."""
     df = raw.merge(regions, left_on="oblast", right_on="region", how="left")
-    df["offset"] = df["shift_hours"].fillna(df["msk_offset_hours"]).fillna(0)
-    df["local"] = df["created"] + pd.to_timedelta(df["offset"], unit="h")
+    offset = df["shift_hours"].fillna(df["msk_offset_hours"]).fillna(0)
+    df["local"] = df["created"] + pd.to_timedelta(offset, unit="h")
+    df["event_date"] = df["created"].dt.normalize()
     df["local_hour"] = df["local"].dt.hour
     df["local_weekday"] = df["local"].dt.day_of_week + 1
     df["is_weekend"] = df["local_weekday"] >= 6
@@ -112,18 +129,63 @@ def pandas_vectorised(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
         df["local_hour"], [-1, 5, 11, 17, 23], labels=["night", "morning", "afternoon", "evening"]
     )
     df["day_of_month"] = df["created"].dt.day
+    df["shift_missing"] = df["shift_hours"].isna()
+    df["offset_hours"] = df["shift_hours"].fillna(df["msk_offset_hours"])
     df["os_major"] = df["os"].fillna("unknown") + " " + df["osv"].str.split(".").str[0].fillna("?")
+    for column in ("os", "gamecategory", "subgamecategory", "oblast", "city"):
+        df[column] = df[column].fillna("unknown")
     camel = df["bundle"].str.replace(r"([A-Z]+)([A-Z][a-z])", r"\1.\2", regex=True)
     camel = camel.str.replace(r"([a-z])([A-Z])", r"\1.\2", regex=True).str.lower()
     tokens = camel.str.replace(r"(^|[._\-]+)(com|org|android|app)(?=$|[._\-])", ".", regex=True)
     df["bundle_token_text"] = tokens.str.replace(r"[._\-]+", ".", regex=True).str.strip(".")
+    df["bundle_token_count"] = df["bundle_token_text"].str.count(r"[^.]+")
     parts = df["bundle"].str.split(".", n=2)
     df["bundle_vendor"] = (parts.str[0] + "." + parts.str[1].fillna("")).str.lower()
     df["bundle_dots"] = df["bundle"].str.count(r"\.")
     df["bundle_capitals"] = df["bundle"].str.count(r"[A-Z]")
     df["bundle_digits"] = df["bundle"].str.count(r"[0-9]")
     df["bundle_length"] = df["bundle"].str.len()
-    return df
+    return _frame_columns(df)
+
+
+def _frame_columns(df: pd.DataFrame) -> pd.DataFrame:
+    renamed = df.rename(
+        columns={
+            "msk_offset_hours": "region_msk_offset",
+            "population": "region_population",
+            "salary_rank": "region_salary_rank",
+        }
+    )
+    return renamed[list(FRAME_COLUMNS)]
+
+
+def differing_columns(ours: pl.DataFrame, theirs: pd.DataFrame) -> list[str]:
+    """Columns of the SQL frame whose values differ from a pandas result on its rows: the
+    baselines must compute the same features, or the ratio means nothing."""
+
+    def comparable(frame: pl.DataFrame) -> pl.DataFrame:
+        columns = []
+        for name, dtype in frame.schema.items():
+            column = pl.col(name)
+            if dtype == pl.Boolean:
+                column = column.cast(pl.Int8)
+            if dtype.is_temporal():
+                column = column.cast(pl.Date)
+            columns.append(
+                column.cast(pl.Float64) if dtype.is_numeric() or dtype == pl.Boolean else column
+            )
+        return frame.select(columns).select(pl.all().cast(pl.String))
+
+    joined = comparable(ours).join(
+        comparable(pl.from_pandas(theirs)), on="event_id", suffix="_pandas"
+    )
+    if joined.height != len(theirs):
+        return ["event_id"]
+    return [
+        c
+        for c in FRAME_COLUMNS
+        if c != "event_id" and not joined[c].eq_missing(joined[f"{c}_pandas"]).all()
+    ]
 
 
 def feature_benchmark(con, events: int) -> dict:
@@ -142,13 +204,17 @@ def feature_benchmark(con, events: int) -> dict:
     def vector():
         return pandas_vectorised(raw, regions)
 
-    vectorised, _ = timed(vector, repeats=1 if events > 2_000_000 else REPEATS)
+    vectorised, vector_frame = timed(vector, repeats=1 if events > 2_000_000 else REPEATS)
     sample = raw.sample(n=min(APPLY_ROWS, len(raw)), random_state=0)
 
     def apply():
         return pandas_apply(sample, regions)
 
-    applied, _ = timed(apply, repeats=1)
+    applied, apply_frame = timed(apply, repeats=1)
+    differing = {
+        "pandas vectorised": differing_columns(frame, vector_frame),
+        "pandas apply": differing_columns(frame, apply_frame),
+    }
     ours_rate = events / ours
     return {
         "ours_rows_per_s": ours_rate,
@@ -156,6 +222,7 @@ def feature_benchmark(con, events: int) -> dict:
         "pandas_apply_rows_per_s": len(sample) / applied,
         "vs_vectorised": ours_rate / (events / vectorised),
         "vs_apply": ours_rate / (len(sample) / applied),
+        "differing_columns": differing,
         "cpu_rows_per_s": {
             "ours (2 threads)": events / ours_cpu,
             "pandas vectorised": events / CPU_SECONDS[id(vector)],
@@ -232,6 +299,11 @@ def main() -> None:
                 "               rows per CPU-second: "
                 + ", ".join(f"{k} {v:,.0f}" for k, v in f["cpu_rows_per_s"].items())
             )
+            for name, columns in f["differing_columns"].items():
+                print(
+                    f"               {name} computes the same {len(FRAME_COLUMNS)} columns: "
+                    + ("yes" if not columns else f"NO, differs in {', '.join(columns)}")
+                )
             print(
                 f"               load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
             )

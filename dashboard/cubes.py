@@ -15,6 +15,7 @@ import logging
 import duckdb
 
 from queries.runner import execute, run
+from queries.segment_features import ensure_segment_features
 from warehouse.db import table_exists
 
 log = logging.getLogger(__name__)
@@ -26,29 +27,16 @@ STAGES: dict[str, tuple[str, ...]] = {
     "cube_stage_holdout": ("marts.segment_holdout", "ml.model_runs"),
     "cube_stage_clusters": ("marts.cluster_assignments", "ml.model_runs"),
 }
-FEATURES_QUERY = "build_ad_event_features"
-
-
-def _features_current(con: duckdb.DuckDBPyConnection) -> bool:
-    if not table_exists(con, "features.ad_events"):
-        return False
-    counts = run(
-        con,
-        "dashboard_feature_freshness",
-    ).row(0, named=True)
-    return counts["features"] == counts["raw"] and counts["features_max"] == counts["raw_max"]
 
 
 def build_cubes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Rebuild marts.audience_cube, marts.shap_cube, marts.warehouse_summary and
     marts.event_inputs (the exported fields of the scored events).
 
-    Rebuilds features.ad_events first when it is missing or behind raw.ad_events.
+    Creates the view features.ad_events first when it is missing.
     Returns the tables written.
     """
-    if not _features_current(con):
-        log.info("features.ad_events missing or stale; rebuilding it for the cubes")
-        execute(con, FEATURES_QUERY)
+    ensure_segment_features(con)
     execute(con, "cube_stage_empty")
     for stage, needs in STAGES.items():
         if all(table_exists(con, name) for name in needs):

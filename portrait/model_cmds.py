@@ -136,7 +136,7 @@ def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
 
 @score.command("segment")
 @click.option("--run", "run_id", help="Segment run to score with (default: the latest).")
-@click.option("--batch-rows", default=1_000_000, show_default=True)
+@click.option("--batch-rows", default=250_000, show_default=True)
 @click.pass_context
 def score_segment_cmd(ctx, run_id, batch_rows):
     """Score the unlabeled ad requests into marts.segment_predictions."""

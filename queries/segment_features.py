@@ -1,16 +1,25 @@
 """The segment model's features, read through the SQL files in queries/sql.
 
-features.ad_events (shared by the audience models) is built by
-build_ad_event_features.sql; the segment model adds features.bundles (bundle tokens and
-shape, one row per bundle) and reads its frame with segment_features.sql.
+features.ad_events (the features the audience models share, build_ad_event_features.sql)
+is a view over raw.ad_events. The model's frame comes in parts (`SegmentParts`): one row
+per event with the features of the event itself and the keys of its app, place, device
+and local hour (segment_events.sql), and one small frame per key with the columns that
+depend on that key alone, the bundle's tokens and shape among them
+(segment_key_events.sql, asked for one event per key value). Strings such as the bundle
+and its tokens then cross from DuckDB once per app instead of once per event, which was
+most of what reading the frame cost. `SegmentParts.flat()` joins the parts into one row
+per event; the model can use the parts as they are.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import numpy as np
+import pandas as pd
 import polars as pl
 import pyarrow as pa
 
@@ -20,24 +29,110 @@ from warehouse.db import table_exists
 log = logging.getLogger(__name__)
 
 ALL_ROWS = 1_000_000  # sample_per_million that keeps every row
+ID = "event_id"
+
+FEATURES_VIEW = "features.ad_events"  # created by build_ad_event_features.sql
+# Tables that earlier versions materialised; features.bundles is now computed per app
+# inside segment_key_events.sql.
+LEGACY_TABLES = ("features.ad_events", "features.bundles")
+# Key column of the event rows -> the columns that depend on that key alone.
+DIMENSIONS = {
+    "app_key": (
+        "gamecategory",
+        "subgamecategory",
+        "bundle",
+        "bundle_vendor",
+        "bundle_token_text",
+        "bundle_token_count",
+        "bundle_dots",
+        "bundle_capitals",
+        "bundle_digits",
+        "bundle_length",
+    ),
+    "place_key": ("oblast", "city", "region_msk_offset", "region_population", "region_salary_rank"),
+    "device_key": ("os", "os_major"),
+    "local_hour": ("part_of_day",),
+}
+# Keys that are hashes for joining only, not features: the flat frame drops them.
+HASH_KEYS = ("app_key", "place_key", "device_key")
+# Columns of the flat frame, in order (what segment_frame returns).
+FRAME_COLUMNS = (
+    "event_id",
+    "segment",
+    "event_date",
+    "local_hour",
+    "local_weekday",
+    "is_weekend",
+    "part_of_day",
+    "day_of_month",
+    "shift_missing",
+    "offset_hours",
+    "os",
+    "os_major",
+    "gamecategory",
+    "subgamecategory",
+    "oblast",
+    "city",
+    "region_msk_offset",
+    "region_population",
+    "region_salary_rank",
+    "bundle",
+    "bundle_vendor",
+    "bundle_token_text",
+    "bundle_token_count",
+    "bundle_dots",
+    "bundle_capitals",
+    "bundle_digits",
+    "bundle_length",
+)
 
 
-def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    # Table names here are constants of this module, never user input.
-    return con.execute(f"select count(*) from {table}").fetchone()[0]
+@dataclass(frozen=True)
+class SegmentParts:
+    """The segment frame in parts: event rows with keys, and one frame per key.
+
+    `dims` maps a key column of `events` to a frame with one row per value of that key
+    and the columns that depend on it alone.
+    """
+
+    events: pl.DataFrame
+    dims: dict[str, pl.DataFrame]
+
+    def flat(self) -> pl.DataFrame:
+        """One row per event with every column, in the order of the event rows.
+
+        Raises ValueError when an event's key has no row in its dimension frame.
+        """
+        parts = [self.events]
+        for key, dim in self.dims.items():
+            # The row of each event's key in its dimension, by a hash index, then a gather:
+            # faster than a join, and each column is copied once.
+            rows = pd.Index(dim.get_column(key).to_numpy()).get_indexer(
+                self.events.get_column(key).to_numpy()
+            )
+            if (rows < 0).any():
+                raise ValueError(f"some events have a {key} missing from its dimension frame")
+            parts.append(dim.drop(key)[rows])
+        frame = pl.concat(parts, how="horizontal")
+        ordered = [c for c in FRAME_COLUMNS if c in frame.columns]
+        rest = [c for c in frame.columns if c not in ordered and c not in HASH_KEYS]
+        return frame.select(*ordered, *rest)
 
 
 def ensure_segment_features(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> None:
-    """Build features.ad_events and features.bundles when missing or stale (or always)."""
-    stale = rebuild or not table_exists(con, "features.ad_events")
-    if not stale:
-        stale = _row_count(con, "features.ad_events") != _row_count(con, "raw.ad_events")
-    if stale:
-        log.info("building features.ad_events")
+    """Create the view features.ad_events when missing (or always, with `rebuild`).
+
+    A view is never stale, so `rebuild` matters only after its SQL changed. Tables that
+    earlier versions materialised (features.ad_events, features.bundles) are dropped.
+    """
+    kinds = {f"features.{name}": kind for name, kind in run(con, "segment_feature_objects").rows()}
+    for name in LEGACY_TABLES:
+        if kinds.get(name) == "table":
+            log.info("dropping %s, a table of an earlier version", name)
+            # The names are constants of this module, never user input.
+            con.execute(f"drop table {name}")
+    if rebuild or kinds.get(FEATURES_VIEW) != "view":
         execute(con, "build_ad_event_features")
-    if stale or not table_exists(con, "features.bundles"):
-        log.info("building features.bundles")
-        execute(con, "bundle_features")
 
 
 def segment_period(con: duckdb.DuckDBPyConnection, holdout_days: int) -> dict:
@@ -55,6 +150,59 @@ def sample_per_million(total_rows: int, wanted_rows: int | None) -> int:
     return max(1, int(ALL_ROWS * wanted_rows / total_rows))
 
 
+def segment_events(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    labeled: bool | None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    per_million: int = ALL_ROWS,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """The event rows of a slice: own features and keys (see segment_events.sql)."""
+    return run(con, "segment_events", _params(labeled, date_from, date_to, per_million, seed))
+
+
+def representative_events(events: pl.DataFrame) -> np.ndarray:
+    """Event ids with one event for each value of each key among `events`."""
+    first = pl.any_horizontal(pl.col(key).is_first_distinct() for key in DIMENSIONS)
+    return events.filter(first).get_column(ID).to_numpy()
+
+
+def segment_dimensions(
+    con: duckdb.DuckDBPyConnection, event_ids: np.ndarray | list[int]
+) -> dict[str, pl.DataFrame]:
+    """Key column -> one row per key value of the events `event_ids`, with the columns that
+    depend on that key alone (DIMENSIONS). Give it one event per key value
+    (`representative_events`): any event stands for all that share its key."""
+    key_events = run(con, "segment_key_events", {"event_ids": np.asarray(event_ids)})
+    return {
+        key: key_events.select(key, *columns).unique(key, keep="any")
+        for key, columns in DIMENSIONS.items()
+    }
+
+
+def segment_parts(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    labeled: bool | None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    per_million: int = ALL_ROWS,
+    seed: int = 0,
+) -> SegmentParts:
+    """The model's frame for a slice of events, in parts."""
+    events = segment_events(
+        con,
+        labeled=labeled,
+        date_from=date_from,
+        date_to=date_to,
+        per_million=per_million,
+        seed=seed,
+    )
+    return SegmentParts(events, segment_dimensions(con, representative_events(events)))
+
+
 def segment_frame(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -64,21 +212,30 @@ def segment_frame(
     per_million: int = ALL_ROWS,
     seed: int = 0,
 ) -> pl.DataFrame:
-    """The model's frame for a slice of events (see segment_features.sql)."""
-    return run(con, "segment_features", _params(labeled, date_from, date_to, per_million, seed))
+    """The model's frame for a slice of events: one row per event (FRAME_COLUMNS)."""
+    return segment_parts(
+        con,
+        labeled=labeled,
+        date_from=date_from,
+        date_to=date_to,
+        per_million=per_million,
+        seed=seed,
+    ).flat()
 
 
-def segment_batches(
+def segment_event_batches(
     con: duckdb.DuckDBPyConnection,
     *,
     labeled: bool | None = False,
     batch_rows: int = 1_000_000,
 ) -> pa.RecordBatchReader:
-    """Stream the frame in Arrow record batches (unlabeled events by default), for scoring."""
+    """Stream the event rows in Arrow record batches (unlabeled events by default).
+
+    The reader holds `con` until it is exhausted: read the dimensions of the batches'
+    keys (`segment_dimensions`) on another cursor.
+    """
     con.complete()
-    relation = con.sql(
-        sql_text("segment_features"), params=_params(labeled, None, None, ALL_ROWS, 0)
-    )
+    relation = con.sql(sql_text("segment_events"), params=_params(labeled, None, None, ALL_ROWS, 0))
     return relation.to_arrow_reader(batch_rows)
 
 

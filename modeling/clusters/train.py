@@ -26,8 +26,9 @@ from modeling.clusters.features import VARIANT_WITH, VARIANT_WITHOUT
 from modeling.clusters.projection import ProjectionResult, project
 from modeling.clusters.selection import DEFAULT_KS, DEFAULT_TOLERANCE, KSelection, select_k
 from modeling.registry import RunRecord, data_fingerprint, new_run_id, save_run
-from queries.runner import execute, run
-from warehouse.db import table_exists, transaction
+from queries.runner import run
+from queries.segment_features import ensure_segment_features
+from warehouse.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -75,20 +76,8 @@ def _sample(con, rows: int, seed: int, labeled_only: bool) -> pl.DataFrame:
 
 
 def ensure_features(con: duckdb.DuckDBPyConnection) -> None:
-    """Build features.ad_events when it is missing or behind raw.ad_events.
-
-    Assignment covers features.ad_events, so a stale table would leave events out.
-    """
-    stale = not table_exists(con, "features.ad_events")
-    if not stale:
-        count = (
-            "select (select count(*) from features.ad_events), (select count(*) from raw.ad_events)"
-        )
-        built, raw = con.execute(count).fetchone()
-        stale = built != raw
-    if stale:
-        log.info("building features.ad_events")
-        execute(con, "build_ad_event_features")
+    """Make sure features.ad_events exists: a view over raw.ad_events, so never stale."""
+    ensure_segment_features(con)
 
 
 def load_samples(

@@ -54,8 +54,8 @@ class CategoryEncoder:
             rates[column] = self._rates(data, column, rates, fold_tables)
         return self._log_lift(rates)
 
-    def transform(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Encodings of new rows from the fitted tables.
+    def transform(self, frame: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
+        """Encodings of new rows from the fitted tables (of every column, or of `columns`).
 
         A column's encoding depends only on its value and its parents' values, so it is
         looked up in a table of the (value, parent, ...) combinations seen in training;
@@ -63,8 +63,8 @@ class CategoryEncoder:
         """
         self._check_fitted()
         parts = []
-        for column in self.columns:
-            chain = self._chain(column)
+        for column in self.columns if columns is None else columns:
+            chain = self.chain(column)
             table = self.lookups_[column]
             joined = frame.select(chain).join(
                 table, on=chain, how="left", maintain_order="left", nulls_equal=True
@@ -91,7 +91,7 @@ class CategoryEncoder:
             [distinct, self._log_lift({column: rates[column]}, [column])], how="horizontal"
         )
 
-    def _chain(self, column: str) -> list[str]:
+    def chain(self, column: str) -> list[str]:
         """The column and its encoded ancestors, nearest first."""
         parents = self.parents or {}
         chain = [column]
@@ -150,7 +150,7 @@ class CategoryEncoder:
         self.tables_ = {c: self._counts(data, c, by_fold=False) for c in self.columns}
         self.lookups_ = {}
         for column in self.columns:
-            chain = self._chain(column)
+            chain = self.chain(column)
             self.lookups_[column] = self._lookup(frame.select(chain).unique(), column, chain)
 
     def _rates(

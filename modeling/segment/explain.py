@@ -39,7 +39,7 @@ def segment_shap(
             shown[name] = frame.get_column(name)
         else:  # a derived numeric column such as freq_bundle
             if design is None:
-                design = model._design(frame)
+                design = model.design(frame)
             shown[name] = design.get_column(name)
     values_frame = pl.DataFrame(shown)
     long = shap_long(row_ids, values_frame, grouped, [str(c) for c in model.classes_])

@@ -2,17 +2,22 @@
 
 One estimator holds the learned encodings (per-class target encodings, frequency tables,
 the bundle TF-IDF), the CatBoost model(s), and the class-weight correction, so that the
-registry pickles one object and `predict_proba(frame)` works on any frame that
-queries/sql/segment_features.sql returns.
+registry pickles one object and `predict_proba` works on any frame that
+queries.segment_features.segment_frame returns, or on its parts (SegmentParts). Given the
+parts, whatever depends on an app, a place, a device or an hour alone is encoded once per
+key value and gathered onto the events: scoring never joins strings per event.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 import polars as pl
 from catboost import CatBoostClassifier, Pool
 
+from modeling.segment.design import PartsDesign, place_inputs
 from modeling.segment.encoding import ENCODED_PREFIX, CategoryEncoder
 from modeling.segment.features import (
     CATEGORICAL,
@@ -24,6 +29,7 @@ from modeling.segment.features import (
     frequency_name,
 )
 from modeling.segment.text import TOKENS_SOURCE, BundleTfidf
+from queries.segment_features import DIMENSIONS, SegmentParts
 
 STRATEGIES = ("multiclass", "ovr")
 TEXT_MODES = ("tfidf", "native", "none")
@@ -112,7 +118,7 @@ class SegmentModel:
             encoded = self.encoder_.fit_transform(frame, y)
         if self.text == "tfidf":
             self.tfidf_ = BundleTfidf(TEXT, self.tfidf_components, self.random_seed).fit(frame)
-        design = self._design(frame, encoded)
+        design = self.design(frame, encoded)
         self.feature_names_ = design.columns
         self.weights_ = self._weights(y)
         if self.strategy == "multiclass":
@@ -187,27 +193,66 @@ class SegmentModel:
         return CatBoostClassifier(**options)
 
     # -- the design matrix ----------------------------------------------------------------
-    def _design(self, frame: pl.DataFrame, encoded: pl.DataFrame | None = None) -> pl.DataFrame:
+    def design(
+        self,
+        frame: pl.DataFrame,
+        encoded: pl.DataFrame | None = None,
+        only: Collection[str] | None = None,
+    ) -> pl.DataFrame:
+        """The model's columns computed from `frame` (from its input columns in `only`)."""
+
+        def wanted(columns) -> list[str]:
+            return [c for c in columns if only is None or c in only]
+
         parts = []
-        if self.categorical:
+        categorical = wanted(self.categorical)
+        if categorical:
             if self.cat_handling == "encoded":
-                parts.append(encoded if encoded is not None else self.encoder_.transform(frame))
+                parts.append(
+                    encoded if encoded is not None else self.encoder_.transform(frame, categorical)
+                )
             else:
                 parts.append(
-                    frame.select(pl.col(c).cast(pl.String).fill_null("") for c in self.categorical)
+                    frame.select(pl.col(c).cast(pl.String).fill_null("") for c in categorical)
                 )
-        parts.append(frame.select(pl.col(c).cast(pl.Float32) for c in self.numeric))
-        for column, table in self.frequency_tables_.items():
+        numeric = wanted(self.numeric)
+        if numeric:
+            parts.append(frame.select(pl.col(c).cast(pl.Float32) for c in numeric))
+        for column in wanted(self.frequency_tables_):
             parts.append(
                 frame.select(column)
-                .join(table, on=column, how="left", maintain_order="left")
+                .join(self.frequency_tables_[column], on=column, how="left", maintain_order="left")
                 .select(pl.col(frequency_name(column)).fill_null(0.0))
             )
-        if self.text == "tfidf":
+        if wanted([TEXT]) and self.text == "tfidf":
             parts.append(self.tfidf_.transform(frame))
-        elif self.text == "native":
+        elif wanted([TEXT]) and self.text == "native":
             parts.append(frame.select(pl.col(TEXT).fill_null("")))
         return pl.concat(parts, how="horizontal")
+
+    def _needs(self) -> dict[str, set[str]]:
+        """Input column -> the frame columns its model columns are computed from."""
+        needs = {column: {column} for column in self.input_columns_}
+        if self.cat_handling == "encoded":
+            for column in self.categorical:
+                needs[column] |= set(self.encoder_.chain(column))
+        return needs
+
+    def parts_design(
+        self, event_columns: list[str], dims: dict[str, list[str]] | None = None
+    ) -> PartsDesign:
+        """An empty PartsDesign for event rows with `event_columns` and dimension frames with
+        the columns `dims` (key -> columns, key included; default: the segment frame's).
+        Add dimension frames to it, then ask it for the matrix of any batch of events."""
+        self._check_fitted()
+        if dims is None:
+            dims = {key: [key, *columns] for key, columns in DIMENSIONS.items()}
+        placement = place_inputs(self._needs(), dims, event_columns)
+        return PartsDesign(self.design, list(self.feature_names_), placement)
+
+    def takes_matrix(self) -> bool:
+        """True when every model column is a number (no native categorical or text input)."""
+        return self._kinds() == ([], [])
 
     def _kinds(self) -> tuple[list[str], list[str]]:
         cats = list(self.categorical) if self.cat_handling == "native" else []
@@ -218,40 +263,57 @@ class SegmentModel:
         cats, texts = self._kinds()
         if not cats and not texts:
             # All numeric: a float32 matrix is CatBoost's fastest input by far.
-            matrix = design.to_numpy().astype(np.float32, copy=False)
-            return Pool(matrix, label=label, feature_names=list(design.columns))
+            return self.matrix_pool(
+                design.to_numpy(order="fortran").astype(np.float32, copy=False), label
+            )
         data: pd.DataFrame = design.to_pandas()
         return Pool(data, label=label, cat_features=cats, text_features=texts or None)
+
+    def matrix_pool(self, matrix: np.ndarray, label: np.ndarray | None = None) -> Pool:
+        """A pool of a design matrix (columns as in feature_names_; numeric models only)."""
+        if not self.takes_matrix():
+            raise ValueError("this model takes string columns; give it a frame, not a matrix")
+        return Pool(matrix, label=label, feature_names=list(self.feature_names_))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "models_"):
             raise ValueError("SegmentModel is not fitted; call fit first")
 
     # -- prediction -----------------------------------------------------------------------
-    def pool(self, frame: pl.DataFrame) -> Pool:
-        """The CatBoost pool of a frame: what the model(s) see."""
+    def pool(self, frame: pl.DataFrame | SegmentParts) -> Pool:
+        """The CatBoost pool of a frame or of its parts: what the model(s) see."""
         self._check_fitted()
+        if isinstance(frame, SegmentParts):
+            if self.takes_matrix():
+                dims = {key: dim.columns for key, dim in frame.dims.items()}
+                design = self.parts_design(frame.events.columns, dims)
+                design.add(frame.dims)
+                return self.matrix_pool(design.matrix(frame.events))
+            frame = frame.flat()  # string inputs go to CatBoost as they are
         _require(frame, self.input_columns_)
-        return self._pool(self._design(frame))
+        return self._pool(self.design(frame))
 
-    def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
+    def predict_proba(self, frame: pl.DataFrame | SegmentParts) -> np.ndarray:
         """(rows, 5) probabilities of segments 1..5, corrected for the class weights."""
         return self.proba_from_pool(self.pool(frame))
 
     def proba_from_pool(self, pool: Pool) -> np.ndarray:
         self._check_fitted()
         if self.strategy == "multiclass":
+            proba = self.models_[0].predict_proba(pool, thread_count=self.thread_count)
+            if np.all(self.weights_ == 1.0):
+                return proba  # CatBoost's softmax: rows already sum to one
             # Weighting class k by w_k multiplies its odds by w_k; dividing undoes it.
-            proba = self.models_[0].predict_proba(pool) / self.weights_
+            proba = proba / self.weights_
         else:
             columns = []
             for model, weight in zip(self.models_, self.weights_, strict=True):
-                p = model.predict_proba(pool)[:, 1]
+                p = model.predict_proba(pool, thread_count=self.thread_count)[:, 1]
                 columns.append(p / (p + (1.0 - p) * weight))
             proba = np.column_stack(columns)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, frame: pl.DataFrame) -> np.ndarray:
+    def predict(self, frame: pl.DataFrame | SegmentParts) -> np.ndarray:
         return np.asarray(self.classes_)[self.predict_proba(frame).argmax(axis=1)]
 
     # -- explanation ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ class BundleTfidf:
 
     def fit(self, frame: pl.DataFrame) -> BundleTfidf:
         texts = frame.get_column(self.column).unique().sort().fill_null("")
-        # Tokens are separated by dots (queries/sql/bundle_features.sql); min_df drops
+        # Tokens are separated by dots (queries/sql/segment_key_events.sql); min_df drops
         # the one-off words that only memorise a single bundle.
         self.vectorizer_ = TfidfVectorizer(
             token_pattern=r"[^.]+", min_df=2, sublinear_tf=True, dtype=np.float32

@@ -8,9 +8,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from modeling.registry import load_model, run_info
+from modeling.registry import load_model, load_model_from, run_info
 from modeling.segment import SegmentModel, SegmentTrainOptions, score_segment, train_segment_model
-from queries.segment_features import segment_frame
+from queries.segment_features import (
+    DIMENSIONS,
+    segment_dimensions,
+    segment_frame,
+    segment_parts,
+)
 from warehouse.db import connect, fetch_frame
 
 OPTIONS = SegmentTrainOptions(
@@ -99,6 +104,49 @@ def test_scoring_writes_every_unlabeled_event_once_and_is_idempotent(trained, co
     ).row(0, named=True)
     assert stats["n"] == stats["ids"] == unlabeled
     assert stats["off"] < 1e-5
+
+
+def test_scored_probabilities_equal_those_of_the_flat_frame(trained, con):
+    # Scoring encodes each app, place, device and hour once and gathers per batch; the
+    # result must be the model's prediction of the one-row-per-event frame.
+    run_id = trained[1]
+    score_segment(con, run_id, batch_rows=5_000)
+    stored = fetch_frame(
+        con,
+        "select * from marts.segment_predictions where run_id = $r order by event_id",
+        {"r": run_id},
+    )
+    frame = segment_frame(con, labeled=False).sort("event_id")
+    model = load_model_from(con, run_id)
+    expected = model.predict_proba(frame)
+    columns = [f"p_segment_{k}" for k in range(1, 6)]
+    assert stored["event_id"].to_list() == frame["event_id"].to_list()
+    np.testing.assert_allclose(stored.select(columns).to_numpy(), expected, atol=1e-6)
+
+
+def test_parts_design_encodes_keys_once_and_matches_the_flat_design(trained, con):
+    model = load_model_from(con, trained[1])
+    parts = segment_parts(con, labeled=True)
+    flat = parts.flat()
+    np.testing.assert_array_equal(model.predict_proba(parts), model.predict_proba(flat))
+    design = model.parts_design(parts.events.columns)
+    with pytest.raises(ValueError, match="missing from its dimension"):
+        design.matrix(parts.events)  # nothing added, nothing to fetch with
+    fetched = []
+
+    def fetch(event_ids):
+        fetched.append(len(event_ids))
+        return segment_dimensions(con, event_ids)
+
+    half = parts.events.height // 2
+    first = design.matrix(parts.events.head(half), fetch)
+    second = design.matrix(parts.events.tail(parts.events.height - half), fetch)
+    # Every key value is encoded once: the second half fetches only the keys it adds.
+    assert fetched[0] > 0 and len(fetched) <= 2
+    keys = sum(parts.events[key].n_unique() for key in DIMENSIONS)
+    assert sum(len(block.keys) for block in design.blocks) == keys
+    expected = model.design(flat).to_numpy().astype(np.float32)
+    np.testing.assert_array_equal(np.vstack([first, second]), expected)
 
 
 def test_shap_is_stored_long_form_per_class_and_feature(trained, con):

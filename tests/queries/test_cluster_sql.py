@@ -284,10 +284,11 @@ def test_ambiguous_region_rows_stop_the_assignment(warehouse):
     before = con.execute(count).fetchone()[0]
     con.execute("begin transaction")
     try:
-        # One event of a region now disagrees with the others about the region's population.
+        # A region now has two rows in ref.regions that disagree about its population, so
+        # its events have two rows of region features in the features.ad_events view.
         con.execute(
-            "update features.ad_events set region_population = region_population + 1 "
-            "where event_id = (select min(event_id) from features.ad_events "
+            "insert into ref.regions select * replace (population + 1 as population) "
+            "from ref.regions where region = (select min(oblast) from features.ad_events "
             "where region_population is not null)"
         )
         with pytest.raises(ValueError, match="ref.regions unique"):

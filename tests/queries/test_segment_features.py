@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import polars as pl
 import pytest
 
 from queries.segment_features import (
+    DIMENSIONS,
+    FRAME_COLUMNS,
+    SegmentParts,
     ensure_segment_features,
+    representative_events,
+    segment_dimensions,
+    segment_events,
     segment_frame,
     segment_frequencies,
+    segment_parts,
     segment_period,
 )
 from warehouse.db import connect, fetch_frame
@@ -146,11 +154,16 @@ def test_local_time_follows_shift_and_region(con):
         assert row["shift_missing"] == missing
 
 
+@pytest.fixture(scope="module")
+def apps(con):
+    """The app dimension of every event: one row per app with the bundle's columns."""
+    events = segment_events(con, labeled=None)
+    return segment_dimensions(con, representative_events(events))["app_key"]
+
+
 @pytest.mark.parametrize("bundle", list(EXPECTED_BUNDLE))
-def test_bundle_tokens_and_shape(con, bundle):
-    row = fetch_frame(con, "select * from features.bundles where bundle = $b", {"b": bundle}).row(
-        0, named=True
-    )
+def test_bundle_tokens_and_shape(apps, bundle):
+    row = apps.filter(bundle=bundle).row(0, named=True)
     text, vendor, dots, capitals, digits, length = EXPECTED_BUNDLE[bundle]
     assert row["bundle_token_text"] == text
     assert row["bundle_vendor"] == vendor
@@ -165,7 +178,9 @@ def test_bundle_tokens_and_shape(con, bundle):
         digits,
         length,
     )
-    assert not {"com", "org", "android", "app", ""} & set(row["bundle_tokens"])
+    tokens = text.split(".") if text else []
+    assert row["bundle_token_count"] == len(tokens)
+    assert not {"com", "org", "android", "app", ""} & set(tokens)
 
 
 def test_frame_filters_labels_dates_and_samples(con):
@@ -190,3 +205,52 @@ def test_frequencies_use_only_the_training_period(con):
     # Events 1-3 are before 8 September; the later ones are not counted at all.
     assert set(bundles) == {"com.nexters.art.water.color", "com.HTTPServer.MyApp", "my_game_2"}
     assert bundles["my_game_2"] == pytest.approx(1 / 3)
+
+
+def test_parts_join_back_to_the_shared_feature_view(con):
+    # The frame comes in parts (events, and per-key columns of one event per key value);
+    # joined back, every column must equal features.ad_events row by row.
+    frame = segment_frame(con, labeled=None).sort("event_id")
+    view = fetch_frame(con, "select * from features.ad_events order by event_id")
+    shared = [c for c in frame.columns if c in view.columns]
+    assert len(shared) >= 18
+    for column in shared:
+        # The frame gives the view's flags as 0/1.
+        kind = pl.Int64 if view[column].dtype == pl.Boolean else pl.String
+        assert frame[column].cast(kind).eq_missing(view[column].cast(kind)).all(), column
+    assert frame.columns == [c for c in FRAME_COLUMNS if c in frame.columns]
+
+
+def test_dimensions_hold_one_row_per_key_value(con):
+    events = segment_events(con, labeled=None)
+    dims = segment_dimensions(con, representative_events(events))
+    for key, columns in DIMENSIONS.items():
+        dim = dims[key]
+        assert dim.columns == [key, *columns]
+        assert dim.height == dim[key].n_unique() == events[key].n_unique()
+    # Event 4 has no os and no os version: its device is "unknown ?".
+    device = events.filter(event_id=4)["device_key"].item()
+    assert dims["device_key"].filter(device_key=device)["os_major"].item() == "unknown ?"
+
+
+def test_flat_frame_refuses_events_without_their_dimension_row(con):
+    parts = segment_parts(con, labeled=None)
+    dims = dict(parts.dims)
+    dims["place_key"] = dims["place_key"].head(1)
+    with pytest.raises(ValueError, match="place_key"):
+        SegmentParts(parts.events, dims).flat()
+
+
+def test_legacy_feature_tables_give_way_to_the_view(tmp_path):
+    # Earlier versions materialised features.ad_events and features.bundles as tables.
+    legacy = connect(tmp_path / "legacy.duckdb")
+    legacy.execute("create table features.ad_events as select 1 as event_id")
+    legacy.execute("create table features.bundles as select '' as bundle")
+    ensure_segment_features(legacy)
+    features = legacy.execute(
+        "select table_name, table_type from information_schema.tables "
+        "where table_schema = 'features'"
+    ).fetchall()
+    assert features == [("ad_events", "VIEW")]
+    assert segment_frame(legacy, labeled=None).is_empty()
+    legacy.close()

@@ -75,16 +75,11 @@ def _sample(con, rows: int, seed: int, labeled_only: bool) -> pl.DataFrame:
     )
 
 
-def ensure_features(con: duckdb.DuckDBPyConnection) -> None:
-    """Make sure features.ad_events exists: a view over raw.ad_events, so never stale."""
-    ensure_segment_features(con)
-
-
 def load_samples(
     con: duckdb.DuckDBPyConnection, options: TrainOptions
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(region frequency, fit sample, labeled evaluation sample)."""
-    ensure_features(con)
+    ensure_segment_features(con)  # a view over raw.ad_events: never stale
     frequency = run(con, "cluster_region_frequency")
     fit_frame = _sample(con, options.fit_rows, options.seed, labeled_only=False)
     eval_frame = _sample(con, options.phik_rows, options.seed + 1, labeled_only=True)

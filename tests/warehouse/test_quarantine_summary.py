@@ -22,10 +22,12 @@ def test_snapshot_summary_groups_rows_by_kind_with_an_example(tmp_path):
     summary = serving.execute(
         "select reason, rows, loads, example from ops.quarantine_summary order by rows desc"
     ).fetchall()
-    assert summary == [
-        ("created: not a timestamp", 2, 1, summary[0][3]),
-        ("line has 1 columns, expected 11", 1, 1, "line has 1 columns, expected 11"),
+    assert [row[:3] for row in summary] == [
+        ("created: not a timestamp", 2, 1),
+        ("line has 1 columns, expected 11", 1, 1),
     ]
-    assert summary[0][3] in {"created: 'x' is not a timestamp", "created: 'y' is not a timestamp"}
+    examples = [row[3] for row in summary]
+    assert examples[0] in {"created: 'x' is not a timestamp", "created: 'y' is not a timestamp"}
+    assert examples[1] == "line has 1 columns, expected 11"
     con.close()
     serving.close()

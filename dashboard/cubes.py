@@ -23,8 +23,7 @@ log = logging.getLogger(__name__)
 # Stage query -> the marts it needs; a stage whose marts are missing is skipped and the
 # cube shows those events as "not scored" / cluster "none".
 STAGES: dict[str, tuple[str, ...]] = {
-    "cube_stage_predictions": ("marts.segment_predictions", "ml.model_runs"),
-    "cube_stage_holdout": ("marts.segment_holdout", "ml.model_runs"),
+    "cube_stage_predicted": ("marts.segment_predictions", "marts.segment_holdout", "ml.model_runs"),
     "cube_stage_clusters": ("marts.cluster_assignments", "ml.model_runs"),
 }
 

@@ -53,3 +53,25 @@ def test_cube_carries_predictions_and_clusters(store):
     assert predicted.filter(predicted["value"] != "not scored").get_column("events").sum() > 0
     clusters = store.dimension_counts("cluster").get_column("value").to_list()
     assert clusters == ["0", "1", "2", "3"]
+
+
+def test_cube_predictions_come_from_the_newest_scoring_and_holdout_runs(serving_path):
+    import duckdb
+
+    con = duckdb.connect(str(serving_path), read_only=True)
+    newest = (
+        "(select run_id from ml.model_runs where kind = 'segment' and run_id in "
+        "(select run_id from {table}) order by created_at desc limit 1)"
+    )
+    expected = sum(
+        con.execute(
+            f"select count(*) from {table} where run_id = {newest.format(table=table)}"
+        ).fetchone()[0]
+        for table in ("marts.segment_predictions", "marts.segment_holdout")
+    )
+    predicted = con.execute(
+        "select sum(events) from marts.audience_cube where predicted_segment <> 'not scored'"
+    ).fetchone()[0]
+    con.close()
+    assert expected > 0
+    assert predicted == expected

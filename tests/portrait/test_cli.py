@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from portrait.cli import main
 
@@ -31,7 +32,7 @@ def run(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("command", sorted(_all_commands(main)), ids=" ".join)
 def test_every_command_has_help(command):
-    result = click.testing.CliRunner().invoke(main, [*command, "--help"])
+    result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
 

@@ -223,19 +223,38 @@ def segment_frame(
     ).flat()
 
 
+def segment_event_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The columns of the event rows (segment_events.sql), without reading any row."""
+    con.complete()
+    return con.sql(
+        sql_text("segment_events"), params=_params(None, None, None, ALL_ROWS, 0)
+    ).columns
+
+
 def segment_event_batches(
     con: duckdb.DuckDBPyConnection,
     *,
     labeled: bool | None = False,
     batch_rows: int = 1_000_000,
+    columns: list[str] | None = None,
 ) -> pa.RecordBatchReader:
     """Stream the event rows in Arrow record batches (unlabeled events by default).
 
-    The reader holds `con` until it is exhausted: read the dimensions of the batches'
-    keys (`segment_dimensions`) on another cursor.
+    `columns` keeps only those columns (in the query's order): DuckDB then skips the
+    work of the others, e.g. the calendar columns a model does not use. The reader holds
+    `con` until it is exhausted: read the dimensions of the batches' keys
+    (`segment_dimensions`) on another cursor.
     """
     con.complete()
     relation = con.sql(sql_text("segment_events"), params=_params(labeled, None, None, ALL_ROWS, 0))
+    if columns is not None:
+        unknown = set(columns) - set(relation.columns)
+        if unknown:
+            raise ValueError(f"segment_events has no column(s): {', '.join(sorted(unknown))}")
+        # Names checked against the query's own columns above, never free text.
+        relation = relation.select(
+            *(duckdb.ColumnExpression(c) for c in relation.columns if c in columns)
+        )
     return relation.to_arrow_reader(batch_rows)
 
 

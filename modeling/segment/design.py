@@ -89,6 +89,26 @@ class PartsDesign:
         dimension frames of those events (one event per unknown key value). ValueError
         when a key value is still unknown.
         """
+        rows = self.rows(events, fetch)
+        out = np.empty((events.height, len(self.feature_names)), dtype=np.float32, order="F")
+        for block in self.blocks:
+            if block.positions is None:  # no key value added: there are no events either
+                continue
+            for j, position in enumerate(block.positions):
+                # Each column of a Fortran-order matrix is contiguous: gather straight into it.
+                np.take(block.values[:, j], rows[block.key], out=out[:, position], mode="clip")
+        names, values = self.event_values(events)
+        for j, name in enumerate(names):
+            out[:, self.position[name]] = values[:, j]
+        return out
+
+    def rows(
+        self,
+        events: pl.DataFrame,
+        fetch: Callable[[np.ndarray], dict[str, pl.DataFrame]] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Key -> the row of each event's key value in its block, fetching unknown values
+        first as `matrix` does. ValueError when a key value is still unknown."""
         rows = self._rows(events)
         unknown = [block for block in self.blocks if (rows[block.key] < 0).any()]
         if unknown and fetch is not None:
@@ -98,20 +118,18 @@ class PartsDesign:
             )
             self.add(fetch(picked.unique().to_numpy()))
             rows.update(self._rows(events, unknown))
-        out = np.empty((events.height, len(self.feature_names)), dtype=np.float32, order="F")
         for block in self.blocks:
             if (rows[block.key] < 0).any():
                 raise ValueError(f"some events have a {block.key} missing from its dimension")
-            if block.positions is None:  # no key value added: there are no events either
-                continue
-            for j, position in enumerate(block.positions):
-                # Each column of a Fortran-order matrix is contiguous: gather straight into it.
-                np.take(block.values[:, j], rows[block.key], out=out[:, position], mode="clip")
-        if self.event_inputs:
-            own = self.design(events, only=self.event_inputs)
-            for name in own.columns:
-                out[:, self.position[name]] = own.get_column(name).to_numpy()
-        return out
+        return rows
+
+    def event_values(self, events: pl.DataFrame) -> tuple[list[str], np.ndarray]:
+        """The model columns computed from the event rows themselves: (names, (events,
+        columns) float32)."""
+        if not self.event_inputs:
+            return [], np.empty((events.height, 0), dtype=np.float32)
+        own = self.design(events, only=self.event_inputs)
+        return own.columns, own.to_numpy().astype(np.float32, copy=False)
 
     def _rows(self, events: pl.DataFrame, blocks: list[KeyBlock] | None = None) -> dict:
         chosen = self.blocks if blocks is None else blocks

@@ -301,16 +301,20 @@ class SegmentModel:
         self._check_fitted()
         if self.strategy == "multiclass":
             proba = self.models_[0].predict_proba(pool, thread_count=self.thread_count)
-            if np.all(self.weights_ == 1.0):
-                return proba  # CatBoost's softmax: rows already sum to one
-            # Weighting class k by w_k multiplies its odds by w_k; dividing undoes it.
-            proba = proba / self.weights_
-        else:
-            columns = []
-            for model, weight in zip(self.models_, self.weights_, strict=True):
-                p = model.predict_proba(pool, thread_count=self.thread_count)[:, 1]
-                columns.append(p / (p + (1.0 - p) * weight))
-            proba = np.column_stack(columns)
+            return self.unweighted(proba)
+        columns = []
+        for model, weight in zip(self.models_, self.weights_, strict=True):
+            p = model.predict_proba(pool, thread_count=self.thread_count)[:, 1]
+            columns.append(p / (p + (1.0 - p) * weight))
+        proba = np.column_stack(columns)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def unweighted(self, proba: np.ndarray) -> np.ndarray:
+        """A multiclass model's softmax output with the class weights' effect undone."""
+        if np.all(self.weights_ == 1.0):
+            return proba  # CatBoost's softmax: rows already sum to one
+        # Weighting class k by w_k multiplies its odds by w_k; dividing undoes it.
+        proba = proba / self.weights_
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, frame: pl.DataFrame | SegmentParts) -> np.ndarray:

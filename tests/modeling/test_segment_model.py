@@ -10,9 +10,13 @@ import pytest
 
 from modeling.registry import load_model, load_model_from, run_info
 from modeling.segment import SegmentModel, SegmentTrainOptions, score_segment, train_segment_model
+from modeling.segment.forest import KeyedForest
+from modeling.segment.score import _Batches
 from queries.segment_features import (
     DIMENSIONS,
     segment_dimensions,
+    segment_event_batches,
+    segment_event_columns,
     segment_frame,
     segment_parts,
 )
@@ -124,6 +128,65 @@ def test_scored_probabilities_equal_those_of_the_flat_frame(trained, con):
     np.testing.assert_allclose(stored.select(columns).to_numpy(), expected, atol=1e-6)
 
 
+@pytest.mark.parametrize("batch_rows", [4_000, 250_000])
+def test_forest_engine_scores_what_catboost_scores(trained, con, batch_rows):
+    # The key-by-key trees must give CatBoost's probabilities, also when batches meet new
+    # key values (small batches) and the leaf bits of the keys grow.
+    run_id = trained[1]
+    columns = [f"p_segment_{k}" for k in range(1, 6)]
+    query = "select * from marts.segment_predictions where run_id = $r order by event_id"
+    assert score_segment(con, run_id, batch_rows=batch_rows, engine="catboost")["engine"] == (
+        "catboost"
+    )
+    expected = fetch_frame(con, query, {"r": run_id})
+    assert score_segment(con, run_id, batch_rows=batch_rows, engine="forest")["engine"] == "forest"
+    got = fetch_frame(con, query, {"r": run_id})
+    assert got["event_id"].to_list() == expected["event_id"].to_list()
+    np.testing.assert_allclose(got.select(columns).to_numpy(), expected.select(columns), atol=1e-7)
+    assert got["predicted_segment"].to_list() == expected["predicted_segment"].to_list()
+
+
+def test_keyed_forest_equals_catboost_on_the_parts(trained, con):
+    model = load_model_from(con, trained[1])
+    parts = segment_parts(con, labeled=True)
+    design = model.parts_design(parts.events.columns)
+    design.add(parts.dims)
+    forest = KeyedForest(model, design)
+    names, values = design.event_values(parts.events)
+    proba = forest.proba(design.rows(parts.events), names, values)
+    np.testing.assert_allclose(proba, model.predict_proba(parts.flat()), rtol=0, atol=1e-12)
+
+
+def test_forest_engine_refuses_models_it_cannot_evaluate(trained, con):
+    frame = segment_frame(con, labeled=True).head(3_000)
+    y = frame["segment"].to_numpy()
+    ovr = SegmentModel(strategy="ovr", iterations=3).fit(frame, y)
+    native = SegmentModel(text="native", iterations=3).fit(frame, y)
+    assert "multiclass" in KeyedForest.unsupported(ovr)
+    assert "string" in KeyedForest.unsupported(native)
+    assert KeyedForest.unsupported(load_model_from(con, trained[1])) is None
+    with pytest.raises(ValueError, match="engine must be one of"):
+        score_segment(con, trained[1], engine="fast")
+
+
+def test_scoring_falls_back_on_catboost_when_the_forest_disagrees(trained, con):
+    model = load_model_from(con, trained[1])
+    design = model.parts_design(segment_event_columns(con))
+    forest = KeyedForest(model, design)
+    forest.leaf_values[:, :, 0] += 0.5  # trees that are not the model's any more
+    reader_con, key_con = con.cursor(), con.cursor()
+    reader = segment_event_batches(reader_con, labeled=False, batch_rows=3_000)
+    batches = _Batches(model, reader, key_con, None, design, forest)
+    event_ids, predict = batches.next()
+    proba = predict()
+    assert batches.forest is None  # CatBoost from now on
+    frame = segment_frame(con, labeled=False)
+    flat = pl.DataFrame({"event_id": event_ids}).join(frame, on="event_id", maintain_order="left")
+    np.testing.assert_allclose(proba, model.predict_proba(flat), atol=1e-12)
+    reader_con.close()
+    key_con.close()
+
+
 def test_parts_design_encodes_keys_once_and_matches_the_flat_design(trained, con):
     model = load_model_from(con, trained[1])
     parts = segment_parts(con, labeled=True)
@@ -190,4 +253,13 @@ def test_extra_features_join_on_event_id(con):
     with pytest.raises(ValueError, match="extra features"):
         score_segment(con, run_id)
     assert score_segment(con, run_id, extra_frame=extra)["rows"] > 0
+    # The cluster's encodings are the events' own columns: the forest splits on them per
+    # event, and must still give CatBoost's probabilities.
+    query = "select * exclude (scored_at) from marts.segment_predictions where run_id = $r"
+    score_segment(con, run_id, extra_frame=extra, engine="catboost")
+    expected = fetch_frame(con, query + " order by event_id", {"r": run_id})
+    score_segment(con, run_id, extra_frame=extra, engine="forest", batch_rows=5_000)
+    got = fetch_frame(con, query + " order by event_id", {"r": run_id})
+    columns = [f"p_segment_{k}" for k in range(1, 6)]
+    np.testing.assert_allclose(got.select(columns).to_numpy(), expected.select(columns), atol=1e-7)
     assert json.loads(json.dumps(info["metrics"]))["roc_auc_macro"] > 0.5

@@ -137,8 +137,17 @@ def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
 @score.command("segment")
 @click.option("--run", "run_id", help="Segment run to score with (default: the latest).")
 @click.option("--batch-rows", default=250_000, show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "catboost", "forest"]),
+    default="auto",
+    show_default=True,
+    help="catboost: CatBoost's predict; forest: the same trees evaluated per app, place, "
+    "device and hour (checked against CatBoost on every batch); auto: forest for a million "
+    "events or more when the model allows it.",
+)
 @click.pass_context
-def score_segment_cmd(ctx, run_id, batch_rows):
+def score_segment_cmd(ctx, run_id, batch_rows, engine):
     """Score the unlabeled ad requests into marts.segment_predictions."""
     from modeling.segment.score import score_segment, unlabeled_count
 
@@ -148,11 +157,14 @@ def score_segment_cmd(ctx, run_id, batch_rows):
         pipeline_step(con, "score segment") as info,
         tqdm(total=total, unit="rows", desc="score segment") as bar,
     ):
-        result = score_segment(con, run_id, batch_rows=batch_rows, progress=bar.update)
+        result = score_segment(
+            con, run_id, batch_rows=batch_rows, progress=bar.update, engine=engine
+        )
         info["message"] = f"run {result['run_id']}: {result['rows']} rows"
     click.echo(
         f"scored {result['rows']:,} events with run {result['run_id']} in {result['seconds']:.1f} s "
-        f"({result['rows_per_second']:,.0f} rows/s) into marts.segment_predictions"
+        f"({result['rows_per_second']:,.0f} rows/s, {result['engine']}) "
+        "into marts.segment_predictions"
     )
 
 

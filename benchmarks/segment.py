@@ -7,13 +7,16 @@ copied first, so the benchmark never changes it. Prints medians and ratios again
 baselines measured in the same run:
 
 - feature build: our SQL (the features.ad_events view, then the model's frame, read in
-  parts and joined into one Polars frame of FRAME_COLUMNS) against pandas with row-wise
-  apply, as notebooks do (timed on a sample of APPLY_ROWS rows: it is too slow for more)
-  and against vectorised pandas; both pandas versions compute the same columns, and the
-  benchmark checks it value by value on their rows;
+  parts and joined into one Polars frame of FRAME_COLUMNS, as training reads it) against
+  pandas with row-wise apply, as notebooks do (timed on a sample of APPLY_ROWS rows: it
+  is too slow for more) and against vectorised pandas; both pandas versions compute the
+  same columns, and the benchmark checks it value by value on their rows. The parts
+  alone (event rows and per-key frames, not joined: what scoring reads) are timed too;
 - training time of `train_segment_model` with its defaults;
-- scoring rows/s of `score_segment` (every unlabeled event) and the holdout AUC next to
-  the oracle's, so that speed is never bought with accuracy;
+- scoring rows/s of `score_segment` (every unlabeled event) with each engine (CatBoost's
+  predict, and the trees evaluated per key, modeling/segment/forest.py), the largest
+  difference between their stored probabilities, and the holdout AUC next to the
+  oracle's, so that speed is never bought with accuracy;
 - SHAP rows/s of the multiclass model (CatBoost's own SHAP).
 """
 
@@ -35,7 +38,12 @@ import polars as pl
 from modeling.registry import load_model_from, run_info
 from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
 from modeling.segment.explain import segment_shap
-from queries.segment_features import FRAME_COLUMNS, ensure_segment_features, segment_frame
+from queries.segment_features import (
+    FRAME_COLUMNS,
+    ensure_segment_features,
+    segment_frame,
+    segment_parts,
+)
 from warehouse.db import connect, fetch_frame
 
 APPLY_ROWS = 100_000
@@ -196,6 +204,12 @@ def feature_benchmark(con, events: int) -> dict:
     ours, frame = timed(build)
     ours_cpu = CPU_SECONDS[id(build)]
     assert frame.height == events
+
+    def parts():
+        ensure_segment_features(con, rebuild=True)
+        return segment_parts(con, labeled=None)
+
+    parts_seconds, _ = timed(parts)
     raw = fetch_frame(con, "select * from raw.ad_events").to_pandas()
     regions = fetch_frame(
         con, "select region, msk_offset_hours, population, salary_rank from ref.regions"
@@ -218,6 +232,8 @@ def feature_benchmark(con, events: int) -> dict:
     ours_rate = events / ours
     return {
         "ours_rows_per_s": ours_rate,
+        "parts_rows_per_s": events / parts_seconds,
+        "parts_vs_apply": (events / parts_seconds) / (len(sample) / applied),
         "pandas_vectorised_rows_per_s": events / vectorised,
         "pandas_apply_rows_per_s": len(sample) / applied,
         "vs_vectorised": ours_rate / (events / vectorised),
@@ -225,9 +241,25 @@ def feature_benchmark(con, events: int) -> dict:
         "differing_columns": differing,
         "cpu_rows_per_s": {
             "ours (2 threads)": events / ours_cpu,
+            "ours, parts only": events / CPU_SECONDS[id(parts)],
             "pandas vectorised": events / CPU_SECONDS[id(vector)],
             "pandas apply": len(sample) / CPU_SECONDS[id(apply)],
         },
+    }
+
+
+def score_runs(con, run_id: str, engine: str) -> dict:
+    """Median rows/s and rows per CPU-second of REPEATS scoring runs with one engine."""
+    scores, score_cpu = [], []
+    for _ in range(REPEATS):
+        cpu_started = time.process_time()
+        result = score_segment(con, run_id, engine=engine)
+        scores.append(result["rows_per_second"])
+        score_cpu.append(result["rows"] / (time.process_time() - cpu_started))
+    return {
+        "rows": result["rows"],
+        "rows_per_s": statistics.median(scores),
+        "rows_per_cpu_s": statistics.median(score_cpu),
     }
 
 
@@ -237,12 +269,24 @@ def model_benchmark(con) -> dict:
     run_id = train_segment_model(con, options=SegmentTrainOptions())
     train_seconds, train_cpu = time.perf_counter() - started, time.process_time() - cpu
     metrics = run_info(con, run_id)["metrics"]
-    scores, score_cpu = [], []
-    for _ in range(REPEATS):
-        cpu_started = time.process_time()
-        result = score_segment(con, run_id)
-        scores.append(result["rows_per_second"])
-        score_cpu.append(result["rows"] / (time.process_time() - cpu_started))
+    scoring = {engine: score_runs(con, run_id, engine) for engine in ("catboost", "forest")}
+    stored = {}
+    for engine in ("catboost", "forest"):
+        score_segment(con, run_id, engine=engine)
+        stored[engine] = fetch_frame(
+            con,
+            "select * from marts.segment_predictions where run_id = $r order by event_id",
+            {"r": run_id},
+        )
+    columns = [f"p_segment_{k}" for k in range(1, 6)]
+    engine_gap = float(
+        np.abs(
+            stored["forest"].select(columns).to_numpy() - stored["catboost"].select(columns)
+        ).max(initial=0.0)
+    )
+    same_segment = stored["forest"]["predicted_segment"].equals(
+        stored["catboost"]["predicted_segment"]
+    )
     model = load_model_from(con, run_id)
     holdout = (
         segment_frame(con, labeled=True)
@@ -263,8 +307,9 @@ def model_benchmark(con) -> dict:
         "run_id": run_id,
         "train_seconds": train_seconds,
         "train_cpu_seconds": train_cpu,
-        "score_rows_per_s": statistics.median(scores),
-        "score_rows_per_cpu_s": statistics.median(score_cpu),
+        "scoring": scoring,
+        "engine_gap": engine_gap,
+        "same_segment": same_segment,
         "shap_rows_per_s": holdout.height / shap_seconds,
         "shap_rows_per_cpu_s": holdout.height / CPU_SECONDS[id(explain)],
         "roc_auc_by_class": metrics["roc_auc_by_class"],
@@ -290,6 +335,11 @@ def main() -> None:
                 f"feature build  ours {f['ours_rows_per_s']:>12,.0f} rows/s (median of {REPEATS})"
             )
             print(
+                f"               parts only (events + per-key frames, what scoring reads; "
+                f"training joins them) {f['parts_rows_per_s']:,.0f} rows/s -> "
+                f"{f['parts_vs_apply']:.0f}x row apply"
+            )
+            print(
                 f"               pandas vectorised {f['pandas_vectorised_rows_per_s']:>12,.0f} rows/s -> ours {f['vs_vectorised']:.1f}x"
             )
             print(
@@ -311,9 +361,16 @@ def main() -> None:
             print(
                 f"training       {m['train_seconds']:.1f} s wall, {m['train_cpu_seconds']:.1f} s CPU (run {m['run_id']}, defaults)"
             )
+            for engine, r in m["scoring"].items():
+                print(
+                    f"scoring        {r['rows_per_s']:>12,.0f} rows/s with {engine} "
+                    f"(median of {REPEATS}, {r['rows']:,} events), "
+                    f"{r['rows_per_cpu_s']:,.0f} rows per CPU-second"
+                )
             print(
-                f"scoring        {m['score_rows_per_s']:>12,.0f} rows/s (median of {REPEATS}), "
-                f"{m['score_rows_per_cpu_s']:,.0f} rows per CPU-second"
+                f"               forest vs catboost: max abs diff of stored probabilities "
+                f"{m['engine_gap']:.1e}, same predicted segment: "
+                + ("yes" if m["same_segment"] else "NO")
             )
             print(
                 f"SHAP           {m['shap_rows_per_s']:>12,.0f} rows/s (multiclass, 20,000 rows), "

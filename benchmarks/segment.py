@@ -249,17 +249,25 @@ def feature_benchmark(con, events: int) -> dict:
 
 
 def score_runs(con, run_id: str, engine: str) -> dict:
-    """Median rows/s and rows per CPU-second of REPEATS scoring runs with one engine."""
+    """Median rows/s and rows per CPU-second of REPEATS scoring runs with one engine, and
+    the predictions its last run stored (each run replaces the run's rows)."""
     scores, score_cpu = [], []
     for _ in range(REPEATS):
         cpu_started = time.process_time()
         result = score_segment(con, run_id, engine=engine)
+        assert result["engine"] == engine
         scores.append(result["rows_per_second"])
         score_cpu.append(result["rows"] / (time.process_time() - cpu_started))
+    stored = fetch_frame(
+        con,
+        "select * from marts.segment_predictions where run_id = $r order by event_id",
+        {"r": run_id},
+    )
     return {
         "rows": result["rows"],
         "rows_per_s": statistics.median(scores),
         "rows_per_cpu_s": statistics.median(score_cpu),
+        "stored": stored,
     }
 
 
@@ -270,14 +278,7 @@ def model_benchmark(con) -> dict:
     train_seconds, train_cpu = time.perf_counter() - started, time.process_time() - cpu
     metrics = run_info(con, run_id)["metrics"]
     scoring = {engine: score_runs(con, run_id, engine) for engine in ("catboost", "forest")}
-    stored = {}
-    for engine in ("catboost", "forest"):
-        score_segment(con, run_id, engine=engine)
-        stored[engine] = fetch_frame(
-            con,
-            "select * from marts.segment_predictions where run_id = $r order by event_id",
-            {"r": run_id},
-        )
+    stored = {engine: r.pop("stored") for engine, r in scoring.items()}
     columns = [f"p_segment_{k}" for k in range(1, 6)]
     engine_gap = float(
         np.abs(

@@ -10,9 +10,8 @@ readers never see half a scoring run.
 Two engines give the same probabilities. "catboost" gathers each batch's design matrix
 and calls CatBoost's predict. "forest" (modeling/segment/forest.py) evaluates the trees
 per key value instead: no matrix, no binarisation per event; it is checked against
-CatBoost on a slice of every batch. On the 10M-event demo warehouse (2.0M events to
-score, two cores, runs interleaved) "forest" scored a median 1.68M events/s with 0.96 µs
-of CPU per event, "catboost" 1.13M events/s with 1.53 µs.
+CatBoost on a slice of every batch. It spends about 70 % of CatBoost's CPU per
+event; `benchmarks/segment.py` times both.
 
 Three stages overlap: while one batch is predicted, the next is read and turned into its
 keys' rows (or design matrix) on one thread and the previous batch's predictions are
@@ -74,12 +73,13 @@ def score_segment(
 ) -> dict:
     """Score every unlabeled event with a segment run (default: the latest one).
 
-    Returns {"run_id", "engine", "rows", "seconds", "rows_per_second"}; `seconds` counts
+    Returns {"run_id", "engine", "rows", "seconds", "rows_per_second"} ("engine": the one
+    that scored the last batch, "catboost" after a fallback); `seconds` counts
     from the model loaded to the transaction committed. `progress(n)` is called with the
     number of rows of each finished batch. `engine`: "catboost", "forest" (ValueError
-    when the model does not qualify) or "auto" (see `_forest`). Batches of 250k rows: on
-    the 10M-event demo warehouse "catboost" scored a median 1.11M events/s with them
-    against 0.94M with 500k; "forest" did not differ (1.61M against 1.57M; 4 runs each).
+    when the model does not qualify) or "auto" (see `_forest`). Batches of 250k rows
+    overlapped best for "catboost" on the 10M-event demo warehouse (better than 500k);
+    "forest" hardly cares.
     """
     ensure_segment_features(con)
     model = load_model_from(con, run_id, kind="segment")
@@ -140,7 +140,7 @@ def score_segment(
     log.info("scored %d events with run %s in %.1f s", rows, run_id, seconds)
     return {
         "run_id": run_id,
-        "engine": "catboost" if forest is None or batches.forest is None else "forest",
+        "engine": "catboost" if batches.forest is None else "forest",
         "rows": rows,
         "seconds": seconds,
         "rows_per_second": rows / max(seconds, 1e-9),

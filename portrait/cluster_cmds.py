@@ -9,6 +9,8 @@ from modeling.clusters.selection import DEFAULT_TOLERANCE
 from modeling.clusters.train import TrainOptions, total_steps, train
 from warehouse.db import connect, pipeline_step
 
+COMPARISON_SHAP_ROWS = 2_000
+
 
 def _segment_comparison(enabled: bool, rows: int, iterations: int | None, seed: int, bar):
     if not enabled:
@@ -20,6 +22,8 @@ def _segment_comparison(enabled: bool, rows: int, iterations: int | None, seed: 
     options = SegmentTrainOptions(
         sample_rows=rows,
         holdout_rows=rows // 2,
+        # Comparison runs are judged by their AUC; a small SHAP sample still explains them.
+        shap_rows=COMPARISON_SHAP_ROWS,
         seed=seed,
         model={"iterations": iterations} if iterations else {},
     )

@@ -48,6 +48,9 @@ class SegmentTrainOptions:
     guard_rows: int = 100_000  # rows the leakage guard looks at per period
     shap_rows: int = 20_000
     include_flagged: bool = False  # True trains the headline model with flagged features
+    # Also fit the other model (with the flagged features, or without them) to record
+    # what they change; comparisons that only need the headline AUC turn it off.
+    measure_flagged: bool = True
     compare: bool = False
     compare_rows: int = 200_000
     seed: int = 42
@@ -129,7 +132,7 @@ def train_segment_model(
     proba = headline_model.predict_proba(holdout)
     metrics = holdout_metrics(y_holdout, proba, oracle)
     metrics["flagged_features_included"] = options.include_flagged
-    if flagged:
+    if flagged and options.measure_flagged:
         step(
             "fitting the comparison model "
             + ("without" if options.include_flagged else "with")

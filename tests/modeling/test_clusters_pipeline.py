@@ -47,6 +47,10 @@ def test_both_segment_aucs_are_recorded(trained, con):
     assert with_run["params"]["extra_features"] == ["cluster_id"]
     assert without_run["params"]["extra_features"] == []
     assert with_run["metrics"]["roc_auc_macro"] == segment["auc_with_cluster"]
+    # Only the headline AUCs are compared: neither run fits the flagged-features model.
+    for run in (with_run, without_run):
+        assert run["params"]["options"]["measure_flagged"] is False
+        assert "with_flagged_features" not in run["metrics"]
     assert "without cluster" in output and "with cluster" in output
 
 

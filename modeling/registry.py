@@ -62,6 +62,8 @@ class RunRecord:
     metrics: dict
     data_fingerprint: str
     notes: str = ""
+    # "comparison": trained only to be compared with another run; latest_run_id skips it.
+    status: str = "succeeded"
 
 
 def new_run_id() -> str:
@@ -87,7 +89,7 @@ def save_run(
     artifact = pickle.dumps(record.model, protocol=pickle.HIGHEST_PROTOCOL)
     with transaction(con):
         con.execute(
-            "insert into ml.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'succeeded', ?, ?, ?)",
+            "insert into ml.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 record.kind,
@@ -98,6 +100,7 @@ def save_run(
                 json.dumps(record.metrics, default=_json_number),
                 record.data_fingerprint,
                 json.dumps(library_versions()),
+                record.status,
                 artifact,
                 hashlib.sha256(artifact).hexdigest(),
                 record.notes,

@@ -62,8 +62,6 @@ def demo(ctx: click.Context, events: int, users: int, seed: int, then_serve: boo
         timings.append((title, time.monotonic() - step_started))
 
     step("demo data", demo_data, events=events, users=users, seed=seed)
-    # Clusters first: their segment comparison registers segment runs of its own, and the
-    # model the dashboard shows must be the newest one, the one that scored the events.
     # Smaller samples than the defaults keep the demo within minutes on two cores.
     step(
         "behavioural clusters",

@@ -2,8 +2,8 @@
 
 Both runs go through modeling.segment.train_segment_model with the same options and
 seed, so the cluster column is the only difference; both land in the registry as
-segment runs. The run with the cluster is trained first, so that the newest segment
-run is the one without it, which scores without any extra input.
+segment runs with status 'comparison', so that neither becomes the segment model that
+scores or that the dashboard shows.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ def compare_segment_model(
 ) -> dict:
     """Train the segment model with and without the cluster id; both AUCs and run ids."""
     options = options or SegmentTrainOptions()
-    # The same model choices on both sides; only the headline AUCs are compared, so the
-    # second fit that measures the flagged features is skipped.
-    options = replace(options, compare=False, measure_flagged=False)
+    # The same model choices on both sides. Both runs exist to be compared: neither may
+    # become the segment model that scores.
+    options = replace(options, compare=False, for_comparison=True)
     clusters = cluster_frame(con, run_id)
     with_cluster = train_segment_model(
         con,

@@ -48,9 +48,10 @@ class SegmentTrainOptions:
     guard_rows: int = 100_000  # rows the leakage guard looks at per period
     shap_rows: int = 20_000
     include_flagged: bool = False  # True trains the headline model with flagged features
-    # Also fit the other model (with the flagged features, or without them) to record
-    # what they change; comparisons that only need the headline AUC turn it off.
-    measure_flagged: bool = True
+    # A run trained only to be compared with another: registered with status
+    # "comparison" (never the latest segment model) and without the second fit that
+    # measures what the flagged features change.
+    for_comparison: bool = False
     compare: bool = False
     compare_rows: int = 200_000
     seed: int = 42
@@ -132,7 +133,7 @@ def train_segment_model(
     proba = headline_model.predict_proba(holdout)
     metrics = holdout_metrics(y_holdout, proba, oracle)
     metrics["flagged_features_included"] = options.include_flagged
-    if flagged and options.measure_flagged:
+    if flagged and not options.for_comparison:
         step(
             "fitting the comparison model "
             + ("without" if options.include_flagged else "with")
@@ -199,6 +200,7 @@ def train_segment_model(
             metrics=metrics,
             data_fingerprint=data_fingerprint(train),
             notes="; ".join(notes),
+            status="comparison" if options.for_comparison else "succeeded",
         ),
         run_id=run_id,
         curves=curves,

@@ -1,10 +1,12 @@
 -- Predicted segment per event for the cubes: unlabeled events from the newest segment run
--- that scored any, labeled holdout events from the newest segment run with a holdout.
+-- that scored any, labeled holdout events from the newest succeeded segment run with a
+-- holdout (comparison runs have a holdout too, but are never the model).
 insert into cube_predicted
 with
 
 runs as (
-    select run_id, created_at from ml.model_runs where kind = 'segment'
+    select run_id, created_at from ml.model_runs
+    where kind = 'segment' and status = 'succeeded'
 ),
 
 predicted as (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from modeling.registry import load_model, run_info
+from modeling.registry import latest_run_id, load_model, run_info
 from portrait.cluster_cmds import train_clusters
 from warehouse.db import connect, fetch_frame
 
@@ -49,17 +49,19 @@ def test_both_segment_aucs_are_recorded(trained, con):
     assert with_run["metrics"]["roc_auc_macro"] == segment["auc_with_cluster"]
     # Only the headline AUCs are compared: neither run fits the flagged-features model.
     for run in (with_run, without_run):
-        assert run["params"]["options"]["measure_flagged"] is False
+        assert run["params"]["options"]["for_comparison"] is True
         assert "with_flagged_features" not in run["metrics"]
     assert "without cluster" in output and "with cluster" in output
 
 
-def test_newest_segment_run_scores_without_extra_input(trained, con):
+def test_comparison_runs_never_become_the_segment_model(trained, con):
     _, run_id, _ = trained
-    newest = con.execute(
-        "select run_id from ml.model_runs where kind = 'segment' order by created_at desc"
-    ).fetchone()[0]
-    assert newest == run_info(con, run_id)["metrics"]["segment_model"]["run_without_cluster"]
+    segment = run_info(con, run_id)["metrics"]["segment_model"]
+    for run in (segment["run_with_cluster"], segment["run_without_cluster"]):
+        assert run_info(con, run)["status"] == "comparison"
+    # The demo warehouse had no segment model before; the comparison runs did not make one.
+    with pytest.raises(ValueError, match="no segment model"):
+        latest_run_id(con, "segment")
 
 
 def test_registered_model_reloads_and_every_event_is_assigned(trained, con):

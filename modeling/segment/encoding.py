@@ -5,6 +5,11 @@ log(P(k | value) / P(k)). Rare values are shrunk towards their parent's rate (a 
 towards its store subcategory, a city towards its region), else towards the prior.
 Training rows get out-of-fold encodings, so a row never sees its own label. All work is
 polars group-bys and joins: no row loops, and the learned state is small lookup tables.
+
+Fitting reads label counts, not labels: a frame with one row per training row (counts
+of 0 and 1, `fit_transform`) or with one row per group of training rows that share their
+values and fold (`fit_transform_counts`, e.g. per app when the bundle's columns come
+from a per-app frame) gives the same tables and the same encodings.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import numpy as np
 import polars as pl
 
 ENCODED_PREFIX = "te_"
+FOLD = "_fold"  # the column of a training row's fold in the frames of label counts
 
 
 def encoded_name(column: str, label: object) -> str:
@@ -40,19 +46,45 @@ class CategoryEncoder:
 
     # -- public -----------------------------------------------------------------------
     def fit(self, frame: pl.DataFrame, y: np.ndarray) -> CategoryEncoder:
-        self._fit_tables(frame, y)
+        self._fit_tables([self._with_label(frame, y)], dict.fromkeys(self.columns, 0))
         return self
 
     def fit_transform(self, frame: pl.DataFrame, y: np.ndarray) -> pl.DataFrame:
         """Fit on all rows, and return out-of-fold encodings of those same rows."""
-        self._fit_tables(frame, y)
-        fold = pl.Series("_fold", _folds(frame.height, self.folds, self.seed))
+        fold = pl.Series(FOLD, self.fold_of_rows(frame.height))
         data = self._with_label(frame, y).with_columns(fold)
-        fold_tables = {c: self._counts(data, c, by_fold=True) for c in self.columns}
-        rates = {}
-        for column in self._ordered():
-            rates[column] = self._rates(data, column, rates, fold_tables)
-        return self._log_lift(rates)
+        return self.fit_transform_counts([data])[0]
+
+    def fold_of_rows(self, n: int) -> np.ndarray:
+        """The fold of each of `n` training rows, as fit_transform assigns them."""
+        return _folds(n, self.folds, self.seed)
+
+    def count_names(self) -> list[str]:
+        """The label-count columns fit_transform_counts reads, one per class."""
+        return [f"_n{i}" for i in range(len(self.classes))]
+
+    def fit_transform_counts(self, groups: list[pl.DataFrame]) -> list[pl.DataFrame]:
+        """Fit on label counts; return the out-of-fold encodings of each row of each group.
+
+        Each frame of `groups` holds some of the columns (each with its parents), FOLD,
+        and count_names(): how many training rows of each class have those values in
+        that fold. Every column is in exactly one frame, and every frame counts the same
+        training rows. Rows of a frame give the encodings of the training rows they count.
+        """
+        homes = {column: i for i, data in enumerate(groups) for column in data.columns}
+        missing = [c for c in self.columns if c not in homes]
+        if missing:
+            raise ValueError(f"frame lacks column(s) to encode: {', '.join(missing)}")
+        self._fit_tables(groups, homes)
+        encoded = []
+        for i, data in enumerate(groups):
+            own = [c for c in self._ordered() if homes[c] == i]
+            fold_tables = {c: self._counts(data, c, by_fold=True) for c in own}
+            rates = {}
+            for column in own:
+                rates[column] = self._rates(data, column, rates, fold_tables)
+            encoded.append(self._log_lift(rates, [c for c in self.columns if c in own]))
+        return encoded
 
     def transform(self, frame: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
         """Encodings of new rows from the fitted tables (of every column, or of `columns`).
@@ -122,36 +154,31 @@ class CategoryEncoder:
         return done
 
     def _with_label(self, frame: pl.DataFrame, y: np.ndarray) -> pl.DataFrame:
+        """The encoded columns of `frame` with each row's label as counts (0 or 1)."""
         missing = [c for c in self.columns if c not in frame.columns]
         if missing:
             raise ValueError(f"frame lacks column(s) to encode: {', '.join(missing)}")
         label_index = {label: i for i, label in enumerate(self.classes)}
         codes = pl.Series("_y", np.asarray(y)).replace_strict(label_index, return_dtype=pl.Int8)
-        return frame.select(self.columns).with_columns(codes)
-
-    def _counts(self, data: pl.DataFrame, column: str, by_fold: bool) -> pl.DataFrame:
-        keys = ["_fold", column] if by_fold else [column]
-        return data.group_by(keys).agg(
-            [
-                (pl.col("_y") == i).sum().cast(pl.Float64).alias(f"_n{i}")
-                for i in range(len(self.classes))
-            ]
+        return frame.select(self.columns).with_columns(
+            (codes == i).cast(pl.Float64).alias(name) for i, name in enumerate(self.count_names())
         )
 
-    def _fit_tables(self, frame: pl.DataFrame, y: np.ndarray) -> None:
-        data = self._with_label(frame, y)
-        counts = data.get_column("_y").value_counts()
-        prior = np.zeros(len(self.classes))
-        for code, n in counts.iter_rows():
-            prior[code] = n
+    def _counts(self, data: pl.DataFrame, column: str, by_fold: bool) -> pl.DataFrame:
+        keys = [FOLD, column] if by_fold else [column]
+        return data.group_by(keys).agg(pl.col(name).sum() for name in self.count_names())
+
+    def _fit_tables(self, groups: list[pl.DataFrame], homes: dict[str, int]) -> None:
+        prior = groups[0].select(self.count_names()).sum().to_numpy()[0].astype(float)
         if (prior == 0).any():
             raise ValueError("every class needs at least one training row to encode")
         self.prior_ = prior / prior.sum()
-        self.tables_ = {c: self._counts(data, c, by_fold=False) for c in self.columns}
+        self.tables_ = {c: self._counts(groups[homes[c]], c, by_fold=False) for c in self.columns}
         self.lookups_ = {}
         for column in self.columns:
             chain = self.chain(column)
-            self.lookups_[column] = self._lookup(frame.select(chain).unique(), column, chain)
+            distinct = groups[homes[column]].select(chain).unique()
+            self.lookups_[column] = self._lookup(distinct, column, chain)
 
     def _rates(
         self,
@@ -161,8 +188,7 @@ class CategoryEncoder:
         fold_tables: dict[str, pl.DataFrame] | None,
     ) -> pl.DataFrame:
         """(rows, classes) smoothed P(class | value), rows in frame order."""
-        k = len(self.classes)
-        n_cols = [f"_n{i}" for i in range(k)]
+        n_cols = self.count_names()
         joined = frame.select(column).join(
             self.tables_[column], on=column, how="left", maintain_order="left"
         )
@@ -170,8 +196,8 @@ class CategoryEncoder:
         if fold_tables is not None:
             # Out of fold: remove the row's own fold from the counts.
             own = (
-                frame.select("_fold", column)
-                .join(fold_tables[column], on=["_fold", column], how="left", maintain_order="left")
+                frame.select(FOLD, column)
+                .join(fold_tables[column], on=[FOLD, column], how="left", maintain_order="left")
                 .select(n_cols)
                 .fill_null(0.0)
                 .to_numpy()

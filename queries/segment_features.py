@@ -7,8 +7,8 @@ and local hour (segment_events.sql), and one small frame per key with the column
 depend on that key alone, the bundle's tokens and shape among them
 (segment_key_events.sql, asked for one event per key value). Strings such as the bundle
 and its tokens then cross from DuckDB once per app instead of once per event, which was
-most of what reading the frame cost. `SegmentParts.flat()` joins the parts into one row
-per event; the model can use the parts as they are.
+most of what reading the frame cost. Training and scoring read the parts as they are;
+`SegmentParts.flat()` joins them into one row per event, for samples and small frames.
 """
 
 from __future__ import annotations
@@ -97,6 +97,18 @@ class SegmentParts:
 
     events: pl.DataFrame
     dims: dict[str, pl.DataFrame]
+
+    @property
+    def height(self) -> int:
+        return self.events.height
+
+    def sample(self, n: int, seed: int) -> SegmentParts:
+        """`n` events (at most all) picked as DataFrame.sample picks rows of the flat frame."""
+        return SegmentParts(self.events.sample(n=min(n, self.height), seed=seed), self.dims)
+
+    def with_events(self, events: pl.DataFrame) -> SegmentParts:
+        """The same dimension frames with other event rows (a sample, or more columns)."""
+        return SegmentParts(events, self.dims)
 
     def flat(self) -> pl.DataFrame:
         """One row per event with every column, in the order of the event rows.

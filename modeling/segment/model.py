@@ -2,15 +2,17 @@
 
 One estimator holds the learned encodings (per-class target encodings, frequency tables,
 the bundle TF-IDF), the CatBoost model(s), and the class-weight correction, so that the
-registry pickles one object and `predict_proba` works on any frame that
+registry pickles one object, and `fit` and `predict_proba` work on any frame that
 queries.segment_features.segment_frame returns, or on its parts (SegmentParts). Given the
 parts, whatever depends on an app, a place, a device or an hour alone is encoded once per
-key value and gathered onto the events: scoring never joins strings per event.
+key value and gathered onto the events: neither training nor scoring joins strings per
+event, and both give what the joined frame would.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ import polars as pl
 from catboost import CatBoostClassifier, Pool
 
 from modeling.segment.design import PartsDesign, place_inputs
-from modeling.segment.encoding import ENCODED_PREFIX, CategoryEncoder
+from modeling.segment.encoding import ENCODED_PREFIX, FOLD, CategoryEncoder
 from modeling.segment.features import (
     CATEGORICAL,
     CLASSES,
@@ -98,9 +100,15 @@ class SegmentModel:
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(
-        self, frame: pl.DataFrame, y: np.ndarray, *, frequencies: pl.DataFrame | None = None
+        self,
+        frame: pl.DataFrame | SegmentParts,
+        y: np.ndarray,
+        *,
+        frequencies: pl.DataFrame | None = None,
     ) -> SegmentModel:
-        """Fit on training rows; `frequencies` (feature, value, share) defaults to the frame's."""
+        """Fit on training rows, given as a frame or as its parts (the same model; parts
+        spare joining every per-key column onto every row). `frequencies` (feature, value,
+        share) defaults to the frame's."""
         self._check_options()
         y = np.asarray(y)
         self.classes_ = list(CLASSES)
@@ -108,30 +116,116 @@ class SegmentModel:
         if unknown:
             raise ValueError(f"segment labels must be 1..5, found {sorted(unknown)}")
         self.input_columns_ = self._input_columns()
-        _require(frame, self.input_columns_)
-        self.frequency_tables_ = self._frequency_tables(frame, frequencies)
-        encoded = None
         if self.cat_handling == "encoded" and self.categorical:
             self.encoder_ = CategoryEncoder(
                 self.categorical, self.classes_, self.smoothing, PARENTS, seed=self.random_seed
             )
-            encoded = self.encoder_.fit_transform(frame, y)
-        if self.text == "tfidf":
-            self.tfidf_ = BundleTfidf(TEXT, self.tfidf_components, self.random_seed).fit(frame)
-        design = self.design(frame, encoded)
-        self.feature_names_ = design.columns
+        if isinstance(frame, SegmentParts) and not self._fits_parts(frequencies):
+            frame = frame.flat()
+        if isinstance(frame, SegmentParts):
+            matrix = self._fit_encodings_on_parts(frame, y, frequencies)
+            pool_of = partial(self.matrix_pool, matrix)
+        else:
+            design = self._fit_encodings(frame, y, frequencies)
+            pool_of = partial(self._pool, design)
         self.weights_ = self._weights(y)
         if self.strategy == "multiclass":
             model = self._catboost("MultiClass", list(self.weights_))
-            model.fit(self._pool(design, y))
+            model.fit(pool_of(y))
             self.models_ = [model]
         else:
             self.models_ = []
             for i, label in enumerate(self.classes_):
                 model = self._catboost("Logloss", [1.0, float(self.weights_[i])])
-                model.fit(self._pool(design, (y == label).astype(int)))
+                model.fit(pool_of((y == label).astype(int)))
                 self.models_.append(model)
         return self
+
+    def _fit_encodings(self, frame: pl.DataFrame, y: np.ndarray, frequencies) -> pl.DataFrame:
+        """Learn the encodings on a frame; return its design (out-of-fold encodings)."""
+        _require(frame, self.input_columns_)
+        self.frequency_tables_ = self._frequency_tables(frame, frequencies)
+        encoded = None
+        if hasattr(self, "encoder_"):
+            encoded = self.encoder_.fit_transform(frame, y)
+        if self.text == "tfidf":
+            self.tfidf_ = BundleTfidf(TEXT, self.tfidf_components, self.random_seed).fit(frame)
+        design = self.design(frame, encoded)
+        self.feature_names_ = design.columns
+        return design
+
+    def _fits_parts(self, frequencies: pl.DataFrame | None) -> bool:
+        """Whether fitting on parts gives this model: numbers only, frequencies given."""
+        given = set() if frequencies is None else set(frequencies["feature"].unique().to_list())
+        return self.takes_matrix() and set(self.frequency) <= given
+
+    def _fit_encodings_on_parts(
+        self, parts: SegmentParts, y: np.ndarray, frequencies: pl.DataFrame
+    ) -> np.ndarray:
+        """Learn the encodings on parts; return the design matrix, equal to that of
+        `_fit_encodings(parts.flat(), ...)`.
+
+        The target encodings of a column depend on its values and the row's fold only, so
+        they are learned from label counts per key value and fold, then gathered per row.
+        """
+        events, dims = parts.events, parts.dims
+        _require_parts(parts, self.input_columns_)
+        self.frequency_tables_ = self._frequency_tables(None, frequencies)
+        if self.text == "tfidf":
+            home = next((key for key, dim in dims.items() if TEXT in dim.columns), None)
+            texts = events if home is None else _present(dims[home], events, home)
+            self.tfidf_ = BundleTfidf(TEXT, self.tfidf_components, self.random_seed).fit(texts)
+        columns = {key: dim.columns for key, dim in dims.items()}
+        placement = place_inputs(self._needs(), columns, events.columns)
+        encoded = None
+        if hasattr(self, "encoder_"):
+            encoded = self._out_of_fold_on_parts(parts, y, placement)
+        self.feature_names_ = self.design(SegmentParts(events.head(1), dims).flat()).columns
+        design = PartsDesign(self.design, self.feature_names_, placement)
+        design.add(dims)
+        matrix = design.matrix(events)
+        # Training rows get out-of-fold encodings, not those of the fitted tables.
+        if encoded is not None:
+            for name in encoded.columns:
+                matrix[:, design.position[name]] = encoded.get_column(name).to_numpy()
+        return matrix
+
+    def _out_of_fold_on_parts(
+        self, parts: SegmentParts, y: np.ndarray, placement: dict[str | None, list[str]]
+    ) -> pl.DataFrame:
+        """The encoder fitted on label counts per key value and fold; out-of-fold encodings
+        of every event, in the encoder's column order."""
+        encoder = self.encoder_
+        events = parts.events
+        counts = [
+            pl.Series(name, (y == label).astype(np.float64))
+            for name, label in zip(encoder.count_names(), self.classes_, strict=True)
+        ]
+        labels = pl.DataFrame([pl.Series(FOLD, encoder.fold_of_rows(events.height)), *counts])
+        keys_of_groups, groups = [], []
+        for home, inputs in placement.items():
+            chains = list(dict.fromkeys(c for i in inputs if i in self.categorical
+                                        for c in encoder.chain(i)))  # fmt: skip
+            if not chains:
+                continue
+            keys = [home] if home else chains
+            rows = pl.concat([events.select(keys), labels], how="horizontal")
+            grouped = rows.group_by([*keys, FOLD]).agg(pl.col(encoder.count_names()).sum())
+            if home:
+                grouped = grouped.join(parts.dims[home].select(home, *chains), on=home)
+            keys_of_groups.append(keys)
+            groups.append(grouped)
+        per_event = []
+        for keys, grouped, encoded in zip(
+            keys_of_groups, groups, encoder.fit_transform_counts(groups), strict=True
+        ):
+            table = pl.concat([grouped.select(*keys, FOLD), encoded], how="horizontal")
+            rows = pl.concat([events.select(keys), labels.select(FOLD)], how="horizontal")
+            joined = rows.join(
+                table, on=[*keys, FOLD], how="left", maintain_order="left", nulls_equal=True
+            )
+            per_event.append(joined.select(encoded.columns))
+        return pl.concat(per_event, how="horizontal").select(encoder.output_names)
 
     def _check_options(self) -> None:
         for name, value, allowed in (
@@ -153,7 +247,10 @@ class SegmentModel:
         tables = {}
         for column in self.frequency:
             name = frequency_name(column)
-            if frequencies is not None and column in frequencies["feature"].unique().to_list():
+            # Without a frame (fitting on parts), every column's shares come in `frequencies`.
+            if frame is None or (
+                frequencies is not None and column in frequencies["feature"].unique().to_list()
+            ):
                 table = frequencies.filter(pl.col("feature") == column).select(
                     pl.col("value").alias(column), pl.col("share").cast(pl.Float32).alias(name)
                 )
@@ -341,3 +438,15 @@ def _require(frame: pl.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"segment frame lacks column(s): {', '.join(missing)}")
+
+
+def _present(dim: pl.DataFrame, events: pl.DataFrame, key: str) -> pl.DataFrame:
+    """The rows of a dimension frame whose key some event has (as the flat frame has)."""
+    return dim.filter(pl.col(key).is_in(events.get_column(key).unique().implode()))
+
+
+def _require_parts(parts: SegmentParts, columns: list[str]) -> None:
+    have = set(parts.events.columns).union(*(dim.columns for dim in parts.dims.values()))
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise ValueError(f"segment parts lack column(s): {', '.join(missing)}")

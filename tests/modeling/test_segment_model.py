@@ -10,6 +10,7 @@ import pytest
 
 from modeling.registry import load_model, load_model_from, run_info
 from modeling.segment import SegmentModel, SegmentTrainOptions, score_segment, train_segment_model
+from modeling.segment.features import CATEGORICAL
 from modeling.segment.forest import KeyedForest
 from modeling.segment.score import _Batches
 from queries.segment_features import (
@@ -18,6 +19,7 @@ from queries.segment_features import (
     segment_event_batches,
     segment_event_columns,
     segment_frame,
+    segment_frequencies,
     segment_parts,
 )
 from warehouse.db import connect, fetch_frame
@@ -210,6 +212,34 @@ def test_parts_design_encodes_keys_once_and_matches_the_flat_design(trained, con
     assert sum(len(block.keys) for block in design.blocks) == keys
     expected = model.design(flat).to_numpy().astype(np.float32)
     np.testing.assert_array_equal(np.vstack([first, second]), expected)
+
+
+@pytest.mark.parametrize(
+    "choice", [{}, {"strategy": "ovr", "class_weights": "sqrt"}], ids=["multiclass", "ovr"]
+)
+def test_fitting_on_parts_gives_the_model_of_the_joined_frame(con, choice):
+    parts = segment_parts(con, labeled=True)
+    # An event-level category (a cluster id) is encoded from the event rows themselves.
+    events = parts.events.sort("event_id").with_columns(
+        (pl.col("event_id") % 4).cast(pl.String).alias("cluster_id")
+    )
+    parts = parts.with_events(events)
+    y = events.get_column("segment").to_numpy()
+    frequencies = segment_frequencies(con, events.get_column("event_date").max())
+    options = {"categorical": (*CATEGORICAL, "cluster_id"), "iterations": 15, **choice}
+    on_frame = SegmentModel(**options).fit(parts.flat(), y, frequencies=frequencies)
+    on_parts = SegmentModel(**options).fit(parts, y, frequencies=frequencies)
+    assert on_parts._fits_parts(frequencies)  # the parts path ran, not the fallback
+    assert on_parts.feature_names_ == on_frame.feature_names_
+    sample = parts.sample(2_000, seed=1)
+    np.testing.assert_array_equal(on_parts.predict_proba(sample), on_frame.predict_proba(sample))
+
+
+def test_fitting_on_parts_falls_back_to_the_joined_frame_for_string_inputs(con):
+    parts = segment_parts(con, labeled=True).sample(3_000, seed=2)
+    y = parts.events.get_column("segment").to_numpy()
+    model = SegmentModel(cat_handling="native", iterations=5).fit(parts, y)
+    assert model.predict_proba(parts).shape == (3_000, 5)
 
 
 def test_shap_is_stored_long_form_per_class_and_feature(trained, con):

@@ -25,11 +25,12 @@ from modeling.segment.features import CATEGORICAL, ID, NUMERIC, TARGET
 from modeling.segment.model import SegmentModel
 from modeling.segment.store import write_holdout
 from queries.segment_features import (
+    SegmentParts,
     ensure_segment_features,
     sample_per_million,
-    segment_frame,
     segment_frequencies,
     segment_oracle,
+    segment_parts,
     segment_period,
 )
 
@@ -88,8 +89,9 @@ def train_segment_model(
     frequencies = segment_frequencies(con, holdout_start)
 
     step(f"leakage guard on {min(train.height, options.guard_rows):,} training rows")
-    guard_frame = train.sample(n=min(train.height, options.guard_rows), seed=options.seed)
-    later = holdout.sample(n=min(holdout.height, options.guard_rows), seed=options.seed)
+    # Samples are joined into one row per event; the models read the parts as they are.
+    guard_frame = train.sample(options.guard_rows, options.seed).flat()
+    later = holdout.sample(options.guard_rows, options.seed).flat()
     report = leakage_guard(
         guard_frame,
         TARGET,
@@ -111,14 +113,25 @@ def train_segment_model(
     comparison = None
     if options.compare:
         step(f"comparing model choices on {min(train.height, options.compare_rows):,} rows")
+        # compare_choices samples as below when given more rows: only the sample is joined.
+        rows = (
+            train
+            if train.height <= options.compare_rows
+            else train.sample(options.compare_rows, options.seed)
+        )
         comparison = compare_choices(
-            base, train, frequencies, rows=options.compare_rows, seed=options.seed
+            base,
+            rows.flat(),
+            frequencies,
+            rows=options.compare_rows,
+            seed=options.seed,
         )
         base = SegmentModel(**{**_params(base), **comparison["winner"]})
 
-    y_train = train.get_column(TARGET).to_numpy()
-    y_holdout = holdout.get_column(TARGET).to_numpy()
-    oracle = oracle_matrix(holdout.get_column(ID).to_numpy(), segment_oracle(con, holdout_start))
+    y_train = train.events.get_column(TARGET).to_numpy()
+    y_holdout = holdout.events.get_column(TARGET).to_numpy()
+    holdout_ids = holdout.events.get_column(ID).to_numpy()
+    oracle = oracle_matrix(holdout_ids, segment_oracle(con, holdout_start))
 
     with_flagged = SegmentModel(
         **{**_params(base), "categorical": tuple(categorical), "numeric": tuple(numeric)}
@@ -159,7 +172,9 @@ def train_segment_model(
     metrics["fit_seconds"] = fit_seconds
 
     step(f"SHAP on {min(holdout.height, options.shap_rows):,} holdout rows")
-    sample = stratified_sample(holdout, TARGET, options.shap_rows, seed=options.seed)
+    sample = holdout.with_events(
+        stratified_sample(holdout.events, TARGET, options.shap_rows, seed=options.seed)
+    ).flat()
     shap_started = time.perf_counter()
     shap_values, shap_global = segment_shap(
         headline_model, sample, sample.get_column(ID).to_numpy()
@@ -198,7 +213,9 @@ def train_segment_model(
             params=params,
             features=features,
             metrics=metrics,
-            data_fingerprint=data_fingerprint(train),
+            # The event rows carry the keys of their app, place and device: enough to tell
+            # what the model saw.
+            data_fingerprint=data_fingerprint(train.events),
             notes="; ".join(notes),
             status="comparison" if options.for_comparison else "succeeded",
         ),
@@ -207,21 +224,22 @@ def train_segment_model(
         shap_values=shap_values,
         shap_global=shap_global,
     )
-    write_holdout(con, run_id, holdout.get_column(ID).to_numpy(), y_holdout, proba)
+    write_holdout(con, run_id, holdout_ids, y_holdout, proba)
     log.info("segment run %s in %.1f s", run_id, time.perf_counter() - started)
     return run_id
 
 
-def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[SegmentParts, SegmentParts]:
+    """The training and holdout events, in parts (queries.segment_features.SegmentParts)."""
     start = period["holdout_start"]
-    train = segment_frame(
+    train = segment_parts(
         con,
         labeled=True,
         date_to=start,
         per_million=sample_per_million(period["train_rows"], options.sample_rows),
         seed=options.seed,
     )
-    holdout = segment_frame(
+    holdout = segment_parts(
         con,
         labeled=True,
         date_from=start,
@@ -229,24 +247,25 @@ def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[pl.DataFra
         seed=options.seed + 1,
     )
     # DuckDB returns rows in no fixed order; sorting makes samples and folds reproducible.
-    train, holdout = train.sort(ID), holdout.sort(ID)
-    if train.is_empty() or holdout.is_empty():
+    train, holdout = (parts.with_events(parts.events.sort(ID)) for parts in (train, holdout))
+    if train.height == 0 or holdout.height == 0:
         raise ValueError(
             f"need labeled events both before and from {start} (holdout of "
             f"{options.holdout_days} days); found {train.height} and {holdout.height}"
         )
-    missing = set(range(1, 6)) - set(train.get_column(TARGET).unique().to_list())
+    missing = set(range(1, 6)) - set(train.events.get_column(TARGET).unique().to_list())
     if missing:
         raise ValueError(f"no training events of segment(s) {sorted(missing)}")
     return train, holdout
 
 
-def _join_extra(frame: pl.DataFrame, extra: pl.DataFrame | None) -> pl.DataFrame:
+def _join_extra(parts: SegmentParts, extra: pl.DataFrame | None) -> SegmentParts:
+    """Extra columns per event (extra_frame) joined onto the event rows."""
     if extra is None:
-        return frame
+        return parts
     if ID not in extra.columns:
         raise ValueError("extra_frame needs an event_id column")
-    return frame.join(extra, on=ID, how="left", maintain_order="left")
+    return parts.with_events(parts.events.join(extra, on=ID, how="left", maintain_order="left"))
 
 
 def _params(model: SegmentModel) -> dict:

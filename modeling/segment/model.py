@@ -116,6 +116,7 @@ class SegmentModel:
         if unknown:
             raise ValueError(f"segment labels must be 1..5, found {sorted(unknown)}")
         self.input_columns_ = self._input_columns()
+        self.encoder_ = None  # a refit must not keep an earlier fit's encoder
         if self.cat_handling == "encoded" and self.categorical:
             self.encoder_ = CategoryEncoder(
                 self.categorical, self.classes_, self.smoothing, PARENTS, seed=self.random_seed
@@ -146,7 +147,7 @@ class SegmentModel:
         _require(frame, self.input_columns_)
         self.frequency_tables_ = self._frequency_tables(frame, frequencies)
         encoded = None
-        if hasattr(self, "encoder_"):
+        if self.encoder_ is not None:
             encoded = self.encoder_.fit_transform(frame, y)
         if self.text == "tfidf":
             self.tfidf_ = BundleTfidf(TEXT, self.tfidf_components, self.random_seed).fit(frame)
@@ -178,7 +179,7 @@ class SegmentModel:
         columns = {key: dim.columns for key, dim in dims.items()}
         placement = place_inputs(self._needs(), columns, events.columns)
         encoded = None
-        if hasattr(self, "encoder_"):
+        if self.encoder_ is not None:
             encoded = self._out_of_fold_on_parts(parts, y, placement)
         self.feature_names_ = self.design(SegmentParts(events.head(1), dims).flat()).columns
         design = PartsDesign(self.design, self.feature_names_, placement)
@@ -204,8 +205,11 @@ class SegmentModel:
         labels = pl.DataFrame([pl.Series(FOLD, encoder.fold_of_rows(events.height)), *counts])
         keys_of_groups, groups = [], []
         for home, inputs in placement.items():
-            chains = list(dict.fromkeys(c for i in inputs if i in self.categorical
-                                        for c in encoder.chain(i)))  # fmt: skip
+            # The encoded columns computed at this home, with the parents they shrink towards.
+            chains: list[str] = []
+            for column in inputs:
+                if column in self.categorical:
+                    chains += [c for c in encoder.chain(column) if c not in chains]
             if not chains:
                 continue
             keys = [home] if home else chains

@@ -39,12 +39,7 @@ import polars as pl
 from modeling.registry import load_model_from, run_info
 from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
 from modeling.segment.explain import segment_shap
-from queries.segment_features import (
-    FRAME_COLUMNS,
-    ensure_segment_features,
-    segment_frame,
-    segment_parts,
-)
+from queries.segment_features import FRAME_COLUMNS, ensure_segment_features, segment_parts
 from warehouse.db import connect, fetch_frame
 
 APPLY_ROWS = 100_000
@@ -293,16 +288,12 @@ def model_benchmark(con) -> dict:
         stored["catboost"]["predicted_segment"]
     )
     model = load_model_from(con, run_id)
-    holdout = (
-        segment_frame(con, labeled=True)
-        .join(
-            fetch_frame(
-                con, "select event_id from marts.segment_holdout where run_id = $r", {"r": run_id}
-            ),
-            on="event_id",
-        )
-        .head(20_000)
+    # Only the explained rows are joined into one row per event.
+    labeled = segment_parts(con, labeled=True)
+    held_out = fetch_frame(
+        con, "select event_id from marts.segment_holdout where run_id = $r", {"r": run_id}
     )
+    holdout = labeled.with_events(labeled.events.join(held_out, on="event_id").head(20_000)).flat()
 
     def explain():
         return segment_shap(model, holdout, holdout["event_id"].to_numpy())

@@ -1,6 +1,6 @@
--- Predicted segment per event for the cubes: unlabeled events from the newest segment run
--- that scored any, labeled holdout events from the newest succeeded segment run with a
--- holdout (comparison runs have a holdout too, but are never the model).
+-- Predicted segment per event for the cubes, from succeeded segment runs only (comparison
+-- runs have a holdout too, but are never the model): unlabeled events from the newest run
+-- that scored any, labeled holdout events from the newest run with a holdout.
 insert into cube_predicted
 with
 

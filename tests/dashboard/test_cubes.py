@@ -1,3 +1,5 @@
+import duckdb
+
 from dashboard.cubes import build_cubes
 from warehouse.db import connect
 from warehouse.publish import publish
@@ -56,12 +58,10 @@ def test_cube_carries_predictions_and_clusters(store):
 
 
 def test_cube_predictions_come_from_the_newest_scoring_and_holdout_runs(serving_path):
-    import duckdb
-
     con = duckdb.connect(str(serving_path), read_only=True)
     newest = (
-        "(select run_id from ml.model_runs where kind = 'segment' and run_id in "
-        "(select run_id from {table}) order by created_at desc limit 1)"
+        "(select run_id from ml.model_runs where kind = 'segment' and status = 'succeeded' "
+        "and run_id in (select run_id from {table}) order by created_at desc limit 1)"
     )
     expected = sum(
         con.execute(

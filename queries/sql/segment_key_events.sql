@@ -55,8 +55,9 @@ bundle_features as (
         -- The publisher's namespace: the first two dot parts, e.g. com.nexters.
         lower(split_part(bundle, '.', 1) || '.' || split_part(bundle, '.', 2)) as bundle_vendor,
         (length(bundle) - length(replace(bundle, '.', '')))::smallint as bundle_dots,
-        length(regexp_replace(bundle, '[^A-Z]', '', 'g'))::smallint as bundle_capitals,
-        length(regexp_replace(bundle, '[^0-9]', '', 'g'))::smallint as bundle_digits,
+        -- Counting the matches is several times faster than deleting the rest.
+        len(regexp_extract_all(bundle, '[A-Z]'))::smallint as bundle_capitals,
+        len(regexp_extract_all(bundle, '[0-9]'))::smallint as bundle_digits,
         length(bundle)::smallint as bundle_length
     from tokens
 ),

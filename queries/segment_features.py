@@ -181,6 +181,14 @@ def representative_events(events: pl.DataFrame) -> np.ndarray:
     return events.filter(first).get_column(ID).to_numpy()
 
 
+def key_representatives(con: duckdb.DuckDBPyConnection, *, labeled: bool | None) -> np.ndarray:
+    """Event ids with one event for each value of each key among the labeled, unlabeled
+    or all events, straight from the warehouse (`representative_events` picks them from
+    event rows already read)."""
+    ids = run(con, "segment_key_representatives", {"labeled": labeled})
+    return ids.get_column(ID).to_numpy()
+
+
 def segment_dimensions(
     con: duckdb.DuckDBPyConnection, event_ids: np.ndarray | list[int]
 ) -> dict[str, pl.DataFrame]:

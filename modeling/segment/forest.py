@@ -18,7 +18,10 @@ features with a MultiClass loss qualify (`KeyedForest.unsupported` says why not)
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,44 +31,25 @@ from modeling.segment.model import SegmentModel
 
 CLASSES = 5  # the kernel sums leaf values in 5 scalars (segments 1..5)
 MAX_DEPTH = 8  # leaf indexes are bytes
+SLICE_ROWS = 50_000  # fewest events worth a thread of their own in `evaluate`
+_CORES = len(os.sched_getaffinity(0))
 
 
 class KeyedForest:
     """Segment probabilities of event rows from a PartsDesign's keys, CatBoost's trees."""
 
     def __init__(self, model: SegmentModel, design: PartsDesign):
-        reason = self.unsupported(model)
-        spec = {} if reason else _catboost_json(model)
-        reason = reason or self._unsupported_trees(model, spec)
-        reason = reason or (None if design.blocks else "no key blocks")
+        reason = self.unsupported(model) or (None if design.blocks else "no key blocks")
         if reason:
             raise ValueError(f"this model cannot be evaluated key by key: {reason}")
+        tables = tree_tables(model)  # ValueError when its trees do not qualify
         self.model = model
         self.design = design
-        trees = spec["oblivious_trees"]
-        self.nan_true = np.array(
-            [
-                f.get("nan_value_treatment") == "AsTrue"
-                for f in spec["features_info"]["float_features"]
-            ]
-        )
-        scale, bias = spec["scale_and_bias"]
-        self.scale, self.bias = float(scale), np.asarray(bias, dtype=np.float64)
-        classes = len(self.bias)
-        # (tree, level, feature, border) of every split; bit `level` of the leaf index.
-        self.splits = [
-            (t, level, s["float_feature_index"], np.float32(s["border"]))
-            for t, tree in enumerate(trees)
-            for level, s in enumerate(tree["splits"])
-        ]
-        self.trees = len(trees)
-        leaves = max(len(tree["leaf_values"]) // classes for tree in trees)
-        # Exactly (trees, leaves, classes): padding the classes to 8 made the table too big
-        # for the L2 cache and the kernel a third slower.
-        self.leaf_values = np.zeros((self.trees, leaves, classes))
-        for t, tree in enumerate(trees):
-            values = np.asarray(tree["leaf_values"], dtype=np.float64).reshape(-1, classes)
-            self.leaf_values[t, : len(values)] = values
+        self.nan_true = tables.nan_true
+        self.scale, self.bias = tables.scale, tables.bias
+        self.splits = tables.splits
+        self.trees = len(tables.leaf_values)
+        self.leaf_values = tables.leaf_values.copy()
         self.block_bits: dict[str, np.ndarray] = {}  # key -> (key values, trees) uint8
         self.stacked = np.zeros((0, self.trees), dtype=np.uint8)
         self.offsets: dict[str, int] = {}
@@ -81,21 +65,6 @@ class KeyedForest:
             return "it takes string columns"
         if model.models_[0].get_params().get("loss_function", "MultiClass") != "MultiClass":
             return "its loss is not MultiClass"
-        return None
-
-    @staticmethod
-    def _unsupported_trees(model: SegmentModel, spec: dict) -> str | None:
-        if "oblivious_trees" not in spec or set(spec["features_info"]) != {"float_features"}:
-            return "not oblivious trees over float features"
-        features = spec["features_info"]["float_features"]
-        if [f["feature_id"] for f in features] != list(model.feature_names_) or any(
-            f["flat_feature_index"] != i for i, f in enumerate(features)
-        ):
-            return "its features are not the design matrix columns in order"
-        if len(spec["scale_and_bias"][1]) != CLASSES:
-            return f"not {CLASSES} classes"
-        if any(len(tree["splits"]) > MAX_DEPTH for tree in spec["oblivious_trees"]):
-            return f"trees deeper than {MAX_DEPTH}"
         return None
 
     def proba(
@@ -130,9 +99,27 @@ class KeyedForest:
         return key_rows, self.stacked, values, *self.event_splits
 
     def evaluate(self, prepared: tuple) -> np.ndarray:
-        """(events, classes) probabilities of a `prepare`d batch."""
-        proba = np.empty((len(prepared[0]), CLASSES))
-        _kernel()(*prepared, self.leaf_values, self.scale, self.bias, proba)
+        """(events, classes) probabilities of a `prepare`d batch.
+
+        The kernel releases the GIL: a large batch is cut into one slice per core, each
+        summed on its own thread. Scoring overlaps reading with predicting, but a single
+        batch (a few hundred thousand events) has nothing to overlap with.
+        """
+        key_rows, bits, values, *splits = prepared
+        proba = np.empty((len(key_rows), CLASSES))
+        kernel = _kernel()
+
+        def run(rows: slice) -> None:
+            kernel(key_rows[rows], bits, values[rows], *splits, self.leaf_values, self.scale,
+                   self.bias, proba[rows])  # fmt: skip
+
+        cuts = np.linspace(0, len(key_rows), min(_CORES, 1 + len(key_rows) // SLICE_ROWS) + 1)
+        slices = [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        with ThreadPoolExecutor(len(slices) - 1 or 1) as helpers:
+            others = [helpers.submit(run, rows) for rows in slices[1:]]
+            run(slices[0])
+            for other in others:
+                other.result()
         return self.model.unweighted(proba)
 
     def _event_splits(self, positions: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -180,11 +167,94 @@ class KeyedForest:
             self.stacked = np.ascontiguousarray(np.concatenate(parts))
 
 
-def _catboost_json(model: SegmentModel) -> dict:
-    """The model's trees, borders and leaf values as CatBoost exports them (JSON)."""
+@dataclass(frozen=True)
+class TreeTables:
+    """What KeyedForest reads of a multiclass CatBoost model's trees."""
+
+    # (tree, level, feature, border) of every split; bit `level` of the leaf index.
+    splits: list[tuple[int, int, int, np.float32]]
+    # (trees, leaves, classes): exactly, since padding the classes to 8 made the table too
+    # big for the L2 cache and the kernel a third slower.
+    leaf_values: np.ndarray
+    nan_true: np.ndarray  # per feature: NaN goes to the split's true side
+    scale: float
+    bias: np.ndarray
+    # CatBoost's get_leaf_values(), which costs microseconds: tells whether the tables kept
+    # with a model are still its trees.
+    flat_leaf_values: np.ndarray
+
+    def describes(self, booster) -> bool:
+        return np.array_equal(self.flat_leaf_values, booster.get_leaf_values())
+
+
+def tree_tables(model: SegmentModel) -> TreeTables:
+    """The model's trees: those kept at training (`keep_tree_tables`) while they are still
+    its trees, else read from CatBoost's JSON export, which costs tens of milliseconds.
+    ValueError when the trees cannot be evaluated key by key."""
+    booster = model.models_[0]
+    kept = getattr(model, "tree_tables_", None)
+    if kept is not None and kept.describes(booster):
+        return kept
+    spec = _catboost_json(booster)
+    reason = _unsupported_trees(model, spec)
+    if reason:
+        raise ValueError(f"this model cannot be evaluated key by key: {reason}")
+    trees = spec["oblivious_trees"]
+    scale, bias = spec["scale_and_bias"]
+    leaves = max(len(tree["leaf_values"]) // CLASSES for tree in trees)
+    leaf_values = np.zeros((len(trees), leaves, CLASSES))
+    for t, tree in enumerate(trees):
+        values = np.asarray(tree["leaf_values"], dtype=np.float64).reshape(-1, CLASSES)
+        leaf_values[t, : len(values)] = values
+    return TreeTables(
+        splits=[
+            (t, level, s["float_feature_index"], np.float32(s["border"]))
+            for t, tree in enumerate(trees)
+            for level, s in enumerate(tree["splits"])
+        ],
+        leaf_values=leaf_values,
+        nan_true=np.array(
+            [
+                f.get("nan_value_treatment") == "AsTrue"
+                for f in spec["features_info"]["float_features"]
+            ]
+        ),
+        scale=float(scale),
+        bias=np.asarray(bias, dtype=np.float64),
+        flat_leaf_values=booster.get_leaf_values(),
+    )
+
+
+def keep_tree_tables(model: SegmentModel) -> None:
+    """Keep the trees' tables on a model that qualifies (pickled with it), so that scoring
+    does not read them from CatBoost's JSON export each time."""
+    if KeyedForest.unsupported(model) is None:
+        try:
+            model.tree_tables_ = tree_tables(model)
+        except ValueError:
+            return
+
+
+def _unsupported_trees(model: SegmentModel, spec: dict) -> str | None:
+    if "oblivious_trees" not in spec or set(spec["features_info"]) != {"float_features"}:
+        return "not oblivious trees over float features"
+    features = spec["features_info"]["float_features"]
+    if [f["feature_id"] for f in features] != list(model.feature_names_) or any(
+        f["flat_feature_index"] != i for i, f in enumerate(features)
+    ):
+        return "its features are not the design matrix columns in order"
+    if len(spec["scale_and_bias"][1]) != CLASSES:
+        return f"not {CLASSES} classes"
+    if any(len(tree["splits"]) > MAX_DEPTH for tree in spec["oblivious_trees"]):
+        return f"trees deeper than {MAX_DEPTH}"
+    return None
+
+
+def _catboost_json(booster) -> dict:
+    """A CatBoost model's trees, borders and leaf values as CatBoost exports them (JSON)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.json"
-        model.models_[0].save_model(str(path), format="json")
+        booster.save_model(str(path), format="json")
         return json.loads(path.read_text())
 
 

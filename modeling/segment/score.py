@@ -3,9 +3,9 @@
 The frame comes in parts (queries.segment_features.SegmentParts): the event rows (numbers
 and keys only, and only the columns the model uses) stream from DuckDB as Arrow record
 batches on their own cursor, and the columns of each app, place, device and hour are
-read and encoded once, when first met. Predictions go back through Arrow inside one
-transaction per call, replacing the run's earlier rows, so a re-run is idempotent and
-readers never see half a scoring run.
+read and encoded once. Predictions go back through Arrow inside one transaction per
+call, replacing the run's earlier rows, so a re-run is idempotent and readers never see
+half a scoring run.
 
 Two engines give the same probabilities. "catboost" gathers each batch's design matrix
 and calls CatBoost's predict. "forest" (modeling/segment/forest.py) evaluates the trees
@@ -15,7 +15,9 @@ event; `benchmarks/segment.py` times both.
 
 Three stages overlap: while one batch is predicted, the next is read and turned into its
 keys' rows (or design matrix) on one thread and the previous batch's predictions are
-written on another. At most three batches are in memory whatever the number of events.
+written on another. Before the first write, that other thread reads and encodes the
+columns of every key while the first events stream in. At most three batches are in
+memory whatever the number of events.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from queries.segment_features import (
     DIMENSIONS,
     SegmentParts,
     ensure_segment_features,
+    key_representatives,
     representative_events,
     segment_dimensions,
     segment_event_batches,
@@ -81,6 +84,8 @@ def score_segment(
     overlapped best for "catboost" on the 10M-event demo warehouse (better than 500k);
     "forest" hardly cares.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     ensure_segment_features(con)
     model = load_model_from(con, run_id, kind="segment")
     run_id = model.run_id_
@@ -94,33 +99,39 @@ def score_segment(
     # A numeric model gets only the event columns it uses; the others go to the model as
     # a frame (SegmentParts) and get them all.
     extra_columns = [] if extra_frame is None else extra_frame.columns
-    design = forest = None
+    design = None
     columns = None
     if model.takes_matrix():
         design = model.parts_design(segment_event_columns(con) + extra_columns)
         columns = [ID, *DIMENSIONS, *(c for c in design.event_inputs if c not in extra_columns)]
-        forest = _forest(con, model, design, engine)
-    # The event rows stream on one cursor; the columns of newly met keys are read on
-    # another, since a stream holds its cursor until it is exhausted.
+    # The event rows stream on one cursor; the columns of the keys are read on another,
+    # since a stream holds its cursor until it is exhausted.
     reader_con, key_con = con.cursor(), con.cursor()
+    reader = None
     rows = 0
+
+    def write(event_ids: np.ndarray, proba: np.ndarray) -> None:
+        insert_predictions(con, run_id, prediction_table(event_ids, proba), scored_at)
+
     try:
-        reader = segment_event_batches(
-            reader_con, labeled=False, batch_rows=batch_rows, columns=columns
-        )
-        batches = _Batches(model, reader, key_con, extra_frame, design, forest)
-
-        def write(event_ids: np.ndarray, proba: np.ndarray) -> None:
-            insert_predictions(con, run_id, prediction_table(event_ids, proba), scored_at)
-
         with (
             transaction(con),
             ThreadPoolExecutor(1, "segment-read") as reading,
             ThreadPoolExecutor(1, "segment-write") as writing,
         ):
+            # The writing thread is idle until the first batch is predicted: meanwhile it
+            # reads and encodes the columns of every key and chooses the engine, while
+            # the reading thread reads the first events.
+            forest = None
+            if design is not None:
+                forest = writing.submit(_keys_and_engine, key_con, model, design, engine)
+            reader = segment_event_batches(
+                reader_con, labeled=False, batch_rows=batch_rows, columns=columns
+            )
+            batches = _Batches(model, reader, key_con, extra_frame, design, forest)
+            prepared = reading.submit(batches.next)
             con.execute("delete from marts.segment_predictions where run_id = ?", [run_id])
             written: Future | None = None
-            prepared = reading.submit(batches.next)
             while (item := prepared.result()) is not None:
                 prepared = reading.submit(batches.next)
                 event_ids, predict = item
@@ -133,18 +144,31 @@ def score_segment(
                     progress(len(event_ids))
             if written is not None:
                 written.result()
+            engine_used = batches.engine()  # raises the forest's error when no batch did
     finally:
+        # A stream left open keeps the database open after the connection is closed,
+        # and a later connect() to the file then waits for it forever.
+        if reader is not None:
+            reader.close()
         reader_con.close()
         key_con.close()
     seconds = time.perf_counter() - started
     log.info("scored %d events with run %s in %.1f s", rows, run_id, seconds)
     return {
         "run_id": run_id,
-        "engine": "catboost" if batches.forest is None else "forest",
+        "engine": engine_used,
         "rows": rows,
         "seconds": seconds,
         "rows_per_second": rows / max(seconds, 1e-9),
     }
+
+
+def _keys_and_engine(
+    con: duckdb.DuckDBPyConnection, model: SegmentModel, design: PartsDesign, engine: str
+) -> KeyedForest | None:
+    """Add every key of the unlabeled events to `design`, then `_forest`."""
+    design.add(segment_dimensions(con, key_representatives(con, labeled=False)))
+    return _forest(con, model, design, engine)
 
 
 def _forest(
@@ -156,8 +180,6 @@ def _forest(
     events or more or once this process has loaded the kernel: below that, numba's
     start-up costs more than the evaluator saves.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if engine == "catboost":
         return None
     reason = KeyedForest.unsupported(model)
@@ -187,17 +209,19 @@ class _Batches:
         key_con,
         extra_frame: pl.DataFrame | None,
         design: PartsDesign | None,
-        forest: KeyedForest | None = None,
+        forest: KeyedForest | Future | None = None,
     ):
         """`design`: numeric models encode each app, place, device and hour once, when first
         met, and then only gather; the others (design None) get each batch's parts.
-        `forest`: evaluates the trees per key instead of CatBoost (numeric models only)."""
+        `forest` (numeric models only), or the future of `_forest`: evaluates the trees per
+        key instead of CatBoost."""
         self.model = model
         self.batches = iter(reader)
         self.key_con = key_con
         self.extra_frame = extra_frame
         self.design = design
-        self.forest = forest
+        self.forest_future = forest if isinstance(forest, Future) else None
+        self.forest: KeyedForest | None = None if isinstance(forest, Future) else forest
         # The reading thread grows the design while a batch is predicted: a fallback to
         # CatBoost reads it from the predicting thread.
         self.design_lock = threading.Lock()
@@ -218,14 +242,26 @@ class _Batches:
             return event_ids, partial(model.proba_from_pool, model.pool(SegmentParts(events, dims)))
         fetch = partial(segment_dimensions, self.key_con)
         with self.design_lock:
-            if self.forest is not None:
-                rows = self.design.rows(events, fetch)
-                prepared = self.forest.prepare(rows, *self.design.event_values(events))
+            forest = self._resolve_forest()  # the design has every key known so far then
+            rows = self.design.rows(events, fetch)
+            if forest is not None:
+                prepared = forest.prepare(rows, *self.design.event_values(events))
                 # CatBoost's input for the events checked (the design is only read here).
                 check = model.matrix_pool(self.design.matrix(events.head(CHECK_ROWS)))
                 return event_ids, partial(self._forest_proba, events, prepared, check)
-            pool = model.matrix_pool(self.design.matrix(events, fetch))
+            pool = model.matrix_pool(self.design.matrix(events))
         return event_ids, partial(model.proba_from_pool, pool)
+
+    def _resolve_forest(self) -> KeyedForest | None:
+        """The forest once `_forest` is done (waits for it the first time)."""
+        if self.forest_future is not None:
+            future, self.forest_future = self.forest_future, None
+            self.forest = future.result()
+        return self.forest
+
+    def engine(self) -> str:
+        """The engine of the last batch: "forest", or "catboost" (also after a fallback)."""
+        return "catboost" if self._resolve_forest() is None else "forest"
 
     def _forest_proba(self, events: pl.DataFrame, prepared: tuple, check: Pool) -> np.ndarray:
         """The forest's probabilities, compared with CatBoost's on the batch's first

@@ -22,6 +22,7 @@ from modeling.segment.compare import compare_choices, winner_summary
 from modeling.segment.evaluate import holdout_curves, holdout_metrics, oracle_matrix
 from modeling.segment.explain import segment_shap
 from modeling.segment.features import CATEGORICAL, ID, NUMERIC, TARGET
+from modeling.segment.forest import keep_tree_tables
 from modeling.segment.model import SegmentModel
 from modeling.segment.store import write_holdout
 from queries.segment_features import (
@@ -143,6 +144,7 @@ def train_segment_model(
     fit_started = time.perf_counter()
     headline_model.fit(train, y_train, frequencies=frequencies)
     fit_seconds = time.perf_counter() - fit_started
+    keep_tree_tables(headline_model)  # scoring's key-by-key trees, saved with the model
     proba = headline_model.predict_proba(holdout)
     metrics = holdout_metrics(y_holdout, proba, oracle)
     metrics["flagged_features_included"] = options.include_flagged

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 import pytest
 
-from modeling.registry import load_model, load_model_from, run_info
+from modeling.registry import RunRecord, load_model, load_model_from, run_info, save_run
 from modeling.segment import SegmentModel, SegmentTrainOptions, score_segment, train_segment_model
 from modeling.segment.features import CATEGORICAL
-from modeling.segment.forest import KeyedForest
+from modeling.segment.forest import KeyedForest, tree_tables
 from modeling.segment.score import _Batches
 from queries.segment_features import (
     DIMENSIONS,
@@ -159,6 +160,23 @@ def test_keyed_forest_equals_catboost_on_the_parts(trained, con):
     np.testing.assert_allclose(proba, model.predict_proba(parts.flat()), rtol=0, atol=1e-12)
 
 
+def test_trees_kept_with_the_model_are_the_ones_catboost_exports(trained, con):
+    model = load_model_from(con, trained[1])
+    kept = model.tree_tables_  # kept at training, pickled with the model
+    assert tree_tables(model) is kept
+    del model.tree_tables_
+    exported = tree_tables(model)  # read from CatBoost's JSON export
+    np.testing.assert_array_equal(kept.leaf_values, exported.leaf_values)
+    assert kept.splits == exported.splits and kept.scale == exported.scale
+    np.testing.assert_array_equal(kept.bias, exported.bias)
+    # Tables of other trees are never used: the model's own are read instead.
+    other = load_model_from(con, trained[1])
+    other.tree_tables_ = replace(
+        kept, leaf_values=kept.leaf_values + 1, flat_leaf_values=kept.flat_leaf_values + 1
+    )
+    np.testing.assert_array_equal(tree_tables(other).leaf_values, exported.leaf_values)
+
+
 def test_forest_engine_refuses_models_it_cannot_evaluate(trained, con):
     frame = segment_frame(con, labeled=True).head(3_000)
     y = frame["segment"].to_numpy()
@@ -169,6 +187,20 @@ def test_forest_engine_refuses_models_it_cannot_evaluate(trained, con):
     assert KeyedForest.unsupported(load_model_from(con, trained[1])) is None
     with pytest.raises(ValueError, match="engine must be one of"):
         score_segment(con, trained[1], engine="fast")
+    # Asked for by run id, the one-vs-rest model is refused by the thread that chooses the
+    # engine while the events already stream: nothing is written, and the warehouse
+    # opens again at once (a stream left open kept it open for ever).
+    ovr_run = save_run(
+        con,
+        RunRecord("segment", "segment", ovr, {}, [], {}, "test", status="comparison"),
+    )
+    with pytest.raises(ValueError, match="engine 'forest' cannot score"):
+        score_segment(con, ovr_run, engine="forest")
+    assert not fetch_frame(
+        con, "select * from marts.segment_predictions where run_id = $r", {"r": ovr_run}
+    ).height
+    con.close()
+    connect(trained[0], wait_seconds=10).close()
 
 
 def test_scoring_falls_back_on_catboost_when_the_forest_disagrees(trained, con):

@@ -12,6 +12,7 @@ from queries.segment_features import (
     FRAME_COLUMNS,
     SegmentParts,
     ensure_segment_features,
+    key_representatives,
     representative_events,
     segment_dimensions,
     segment_events,
@@ -231,6 +232,18 @@ def test_dimensions_hold_one_row_per_key_value(con):
     # Event 4 has no os and no os version: its device is "unknown ?".
     device = events.filter(event_id=4)["device_key"].item()
     assert dims["device_key"].filter(device_key=device)["os_major"].item() == "unknown ?"
+
+
+@pytest.mark.parametrize("labeled", [None, True, False])
+def test_key_representatives_cover_every_key_value_of_the_slice(con, labeled):
+    # Picked in the warehouse before any event row is read: the same key values as the
+    # events of the slice, each by one of those events.
+    events = segment_events(con, labeled=labeled)
+    ids = key_representatives(con, labeled=labeled)
+    assert set(ids) <= set(events["event_id"])
+    picked = events.filter(pl.col("event_id").is_in(ids.tolist()))
+    for key in DIMENSIONS:
+        assert set(picked[key]) == set(events[key]), key
 
 
 def test_flat_frame_refuses_events_without_their_dimension_row(con):

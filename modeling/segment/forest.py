@@ -32,7 +32,8 @@ from modeling.segment.model import SegmentModel
 CLASSES = 5  # the kernel sums leaf values in 5 scalars (segments 1..5)
 MAX_DEPTH = 8  # leaf indexes are bytes
 SLICE_ROWS = 50_000  # fewest events worth a thread of their own in `evaluate`
-_CORES = len(os.sched_getaffinity(0))
+# The cores this process may run on (Linux); every core elsewhere.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class KeyedForest:

@@ -17,6 +17,7 @@ features with a MultiClass loss qualify (`KeyedForest.unsupported` says why not)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -99,12 +100,13 @@ class KeyedForest:
             )
         return key_rows, self.stacked, values, *self.event_splits
 
-    def evaluate(self, prepared: tuple) -> np.ndarray:
+    def evaluate(self, prepared: tuple, slice_rows: int = SLICE_ROWS) -> np.ndarray:
         """(events, classes) probabilities of a `prepare`d batch.
 
-        The kernel releases the GIL: a large batch is cut into one slice per core, each
-        summed on its own thread. Scoring overlaps reading with predicting, but a single
-        batch (a few hundred thousand events) has nothing to overlap with.
+        The kernel releases the GIL: a batch is cut into up to one slice per core, of at
+        least `slice_rows` events, each summed on its own thread. Scoring overlaps reading
+        with predicting, but a single batch (a few hundred thousand events) has nothing
+        to overlap with.
         """
         key_rows, bits, values, *splits = prepared
         proba = np.empty((len(key_rows), CLASSES))
@@ -114,7 +116,7 @@ class KeyedForest:
             kernel(key_rows[rows], bits, values[rows], *splits, self.leaf_values, self.scale,
                    self.bias, proba[rows])  # fmt: skip
 
-        cuts = np.linspace(0, len(key_rows), min(_CORES, 1 + len(key_rows) // SLICE_ROWS) + 1)
+        cuts = np.linspace(0, len(key_rows), min(_CORES, 1 + len(key_rows) // slice_rows) + 1)
         slices = [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         with ThreadPoolExecutor(len(slices) - 1 or 1) as helpers:
             others = [helpers.submit(run, rows) for rows in slices[1:]]
@@ -230,10 +232,8 @@ def keep_tree_tables(model: SegmentModel) -> None:
     """Keep the trees' tables on a model that qualifies (pickled with it), so that scoring
     does not read them from CatBoost's JSON export each time."""
     if KeyedForest.unsupported(model) is None:
-        try:
+        with contextlib.suppress(ValueError):  # trees it cannot evaluate: nothing to keep
             model.tree_tables_ = tree_tables(model)
-        except ValueError:
-            return
 
 
 def _unsupported_trees(model: SegmentModel, spec: dict) -> str | None:

@@ -158,6 +158,9 @@ def test_keyed_forest_equals_catboost_on_the_parts(trained, con):
     names, values = design.event_values(parts.events)
     proba = forest.proba(design.rows(parts.events), names, values)
     np.testing.assert_allclose(proba, model.predict_proba(parts.flat()), rtol=0, atol=1e-12)
+    # Summed in slices on one thread per core, the events get the same probabilities.
+    prepared = forest.prepare(design.rows(parts.events), names, values)
+    np.testing.assert_array_equal(forest.evaluate(prepared, slice_rows=len(values) // 3), proba)
 
 
 def test_trees_kept_with_the_model_are_the_ones_catboost_exports(trained, con):

@@ -56,8 +56,8 @@ def create_app() -> pn.template.BootstrapTemplate:
         options=list(PAGES),
         value="Overview",
         orientation="vertical",
-        button_type="light",
-        button_style="outline",
+        color="light",
+        variant="outline",
         sizing_mode="stretch_width",
         css_classes=["page-nav"],
     )
@@ -87,7 +87,7 @@ def create_app() -> pn.template.BootstrapTemplate:
         callback=lambda: _report_file(store),
         filename="portrait-report.html",
         label="Download report",
-        button_type="primary",
+        color="primary",
         sizing_mode="stretch_width",
         css_classes=["report-download"],
     )

@@ -30,9 +30,9 @@ class OverviewPage(Viewer):
         ]
         indicators = [
             pn.indicators.String(
-                name=name, value=value, font_size="22pt", title_size="10pt", width=150
+                label=label, value=value, font_size="22pt", title_size="10pt", width=150
             )
-            for name, value in cards
+            for label, value in cards
         ]
         dates = (
             f"Ad events from **{str(row['first_event'])[:16]}** to **{str(row['last_event'])[:16]}**"

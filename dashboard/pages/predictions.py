@@ -207,7 +207,7 @@ class PredictionsPage(Viewer):
             callback=self._csv,
             filename="scored_rows.csv",
             label="Download CSV",
-            button_type="success",
+            color="success",
             width=180,
         )
         return pn.Column(

@@ -30,9 +30,9 @@ class ScorePage(Viewer):
         super().__init__(**params)
         self._file = pn.widgets.FileInput(accept=".csv", label="Ad events CSV")
         self._run = pn.widgets.Select(label="Segment run", options={}, width=320)
-        self._go = pn.widgets.Button(label="Validate and score", button_type="primary")
+        self._go = pn.widgets.Button(label="Validate and score", color="primary")
         self._ingest = pn.widgets.Button(
-            label="Ingest this file into the warehouse", button_type="warning", disabled=True
+            label="Ingest this file into the warehouse", color="warning", disabled=True
         )
         self._status = pn.pane.Markdown("", css_classes=["score-status"])
         self._row = pn.widgets.Select(label="Explain event", options=[], width=200)
@@ -113,7 +113,7 @@ class ScorePage(Viewer):
                     io.BytesIO(buffer.getvalue()),
                     filename="predictions.csv",
                     label="Download predictions CSV",
-                    button_type="success",
+                    color="success",
                     width=240,
                 ),
             ]

@@ -86,8 +86,8 @@ class CrossFilterView(ExplorerView):
             return pn.widgets.CheckButtonGroup(
                 label=name,
                 options=options,
-                button_type="light",
-                button_style="outline",
+                color="light",
+                variant="outline",
                 css_classes=[f"xf-widget-{self.dimension}"],
                 sizing_mode="stretch_width",
             )
@@ -192,7 +192,7 @@ class FilterSummary(Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._reset = pn.widgets.Button(
-            label="Reset all filters", button_type="primary", css_classes=["xf-reset"]
+            label="Reset all filters", color="primary", css_classes=["xf-reset"]
         )
         self._reset.on_click(lambda _: self.store.reset())
 

@@ -44,7 +44,7 @@ class PunchCardView(ExplorerView):
         self._pick = hv.streams.Selection1D(source=self._dmap)
         self._pick.param.watch(self._on_pick, "index")
         self._clear = pn.widgets.Button(
-            label="Clear cells", button_type="light", css_classes=[f"xf-clear-{self.view}"]
+            label="Clear cells", color="light", css_classes=[f"xf-clear-{self.view}"]
         )
         self._clear.on_click(lambda _: self.store.set_selection(self.view, None))
         self._count = pn.pane.HTML(

@@ -41,6 +41,8 @@ def test_every_page_renders_without_console_errors(screenshot, server, page):
         show(page, label, marker)
         assert page.locator(".bk-Canvas, canvas, table, .tabulator").count() > 0 or name == "score"
         assert page.get_by_text("could not be built").count() == 0, f"page {label} failed to build"
+        if name == "overview":  # the summary cards carry their titles
+            assert page.get_by_text("Labelled", exact=True).count() == 1
         screenshot(page, name, docs=name in MAIN_SCREENSHOTS)
     assert page.problems == []
 

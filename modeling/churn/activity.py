@@ -120,8 +120,7 @@ def activity_dataset(
     data = frame.join(labels.select(*KEYS, "label", "matured"), on=list(KEYS)).filter(
         pl.col("matured")
     )
-    # In key order, as subscription_dataset: training must not depend on join order.
-    return data.drop("matured").with_columns(row_ids(data)).sort(list(KEYS))
+    return data.drop("matured").with_columns(row_ids(data))
 
 
 def train_activity(

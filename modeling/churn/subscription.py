@@ -51,9 +51,7 @@ def subscription_dataset(
     oracle = snapshot_oracle(con)
     if oracle is not None:
         data = data.join(oracle.rename({"p_churn": "oracle_p"}), on=list(KEYS), how="left")
-    # Polars joins do not keep row order; CatBoost's result depends on it, so the rows
-    # are put back in key order to make training on the same data reproducible.
-    return data.drop("matured").with_columns(row_ids(data)).sort(list(KEYS))
+    return data.drop("matured").with_columns(row_ids(data))
 
 
 def train_subscription(

@@ -276,6 +276,9 @@ def fit_and_register(
 ) -> CohortResult:
     """Validate one cohort on time, fit the final model on all of it, and register it."""
     started = time.perf_counter()
+    # The datasets come from Polars joins, which keep no row order, and CatBoost's trees
+    # and the samples depend on it: a fixed order makes a retrain reproduce the model.
+    data = data.sort("snapshot_date", "row_id")
     folds, pooled = cross_validate(
         data, features, options, gap_days=gap_days, categorical=categorical, on_fold=on_fold
     )

@@ -44,7 +44,7 @@ def test_demo_models_are_judged_against_the_oracle(demo):
 
 def test_training_again_on_the_same_data_gives_the_same_model(demo):
     # Polars joins may return rows in any order and CatBoost's trees depend on row order:
-    # the dataset must come back in key order for a retrain to reproduce the model.
+    # training must put the rows in a fixed order for a retrain to reproduce the model.
     con, results = demo
     trial = next(r for r in results if r.cohort == "trial")
     again = train_subscription(con, OPTIONS, cohorts=("trial",))[0]

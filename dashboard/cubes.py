@@ -14,9 +14,10 @@ import logging
 
 import duckdb
 
-from queries.runner import execute, run
+from queries.runner import execute
 from queries.segment_features import ensure_segment_features
 from warehouse.db import table_exists
+from warehouse.dictionary import copy_column_comments
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +57,9 @@ def build_cubes(con: duckdb.DuckDBPyConnection) -> list[str]:
     # The snapshot has no raw or feature tables: without the scored events' own fields
     # the dashboard could explain only the stored SHAP sample.
     execute(con, "dashboard_event_inputs")
-    _document_event_inputs(con)
+    # The exported fields are the contract's, and so is their documentation.
+    copy_column_comments(con, "raw.ad_events", "marts.event_inputs")
     written.append("marts.event_inputs")
     for temp in ("cube_event_dims", "cube_predicted", "cube_cluster", "cube_top_values"):
         con.execute(f"drop table if exists temp.{temp}")
     return written
-
-
-def _document_event_inputs(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the comments of raw.ad_events onto the same columns of marts.event_inputs."""
-    for column, comment in run(con, "dashboard_event_input_comments").iter_rows():
-        # COMMENT takes a literal only; the name and text come from the warehouse catalog.
-        text = comment.replace("'", "''")
-        con.execute(f"comment on column marts.event_inputs.\"{column}\" is '{text}'")

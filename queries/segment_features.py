@@ -9,6 +9,10 @@ depend on that key alone, the bundle's tokens and shape among them
 and its tokens then cross from DuckDB once per app instead of once per event, which was
 most of what reading the frame cost. Training and scoring read the parts as they are;
 `SegmentParts.flat()` joins them into one row per event, for samples and small frames.
+
+Scoring reads the key frames before any event: `refresh_key_rows` keeps one raw row of
+each key value of every load (features.ad_event_key_rows), and `known_dimensions` computes
+their columns from those rows alone.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import polars as pl
 import pyarrow as pa
 
 from queries.runner import execute, run, sql_text
-from warehouse.db import table_exists
+from warehouse.db import table_exists, transaction
+from warehouse.dictionary import copy_column_comments
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,14 @@ ALL_ROWS = 1_000_000  # sample_per_million that keeps every row
 ID = "event_id"
 
 FEATURES_VIEW = "features.ad_events"  # created by build_ad_event_features.sql
+# The views and tables build_ad_event_features.sql creates: a missing one rebuilds them
+# all. (Its table macro, features.ad_event_features, comes with them: looking for macros
+# costs more than the rest of a scoring run's set-up.)
+FEATURE_OBJECTS = {
+    FEATURES_VIEW: "view",
+    "features.ad_event_key_rows": "table",
+    "features.ad_event_key_rows_loaded": "table",
+}
 # Tables that earlier versions materialised; features.bundles is now computed per app
 # inside segment_key_events.sql.
 LEGACY_TABLES = ("features.ad_events", "features.bundles")
@@ -132,10 +145,12 @@ class SegmentParts:
 
 
 def ensure_segment_features(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> None:
-    """Create the view features.ad_events when missing (or always, with `rebuild`).
+    """Create the view features.ad_events and its companions (FEATURE_OBJECTS) when one is
+    missing, or always with `rebuild`.
 
-    A view is never stale, so `rebuild` matters only after its SQL changed. Tables that
-    earlier versions materialised (features.ad_events, features.bundles) are dropped.
+    A view is never stale, so `rebuild` matters only after its SQL changed; it empties
+    the key rows (`refresh_key_rows` copies them again). Tables that earlier versions
+    materialised (features.ad_events, features.bundles) are dropped.
     """
     kinds = {f"features.{name}": kind for name, kind in run(con, "segment_feature_objects").rows()}
     for name in LEGACY_TABLES:
@@ -143,8 +158,31 @@ def ensure_segment_features(con: duckdb.DuckDBPyConnection, *, rebuild: bool = F
             log.info("dropping %s, a table of an earlier version", name)
             # The names are constants of this module, never user input.
             con.execute(f"drop table {name}")
-    if rebuild or kinds.get(FEATURES_VIEW) != "view":
+    if rebuild or any(kinds.get(name) != kind for name, kind in FEATURE_OBJECTS.items()):
         execute(con, "build_ad_event_features")
+        # Raw rows: documented as raw.ad_events documents them.
+        copy_column_comments(con, "raw.ad_events", "features.ad_event_key_rows")
+
+
+def refresh_key_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Copy one raw row of each key value first met in the loads since the last refresh
+    into features.ad_event_key_rows (`known_dimensions` reads them); return how many.
+
+    Call it after `ensure_segment_features`. Costs a look at the last load when nothing
+    was loaded since. Rows that reached raw.ad_events without a new load (inserted by
+    hand) are not seen: scoring then reads their key values from the events themselves,
+    as it does for any key not known here.
+    """
+    after, through = run(con, "segment_key_rows_loads").row(0)
+    if through <= after:
+        return 0
+    with transaction(con):
+        added = con.execute(
+            sql_text("segment_key_rows_add"), {"after": after, "through": through}
+        ).fetchone()[0]
+        execute(con, "segment_key_rows_mark", {"through": through})
+    log.info("copied %d key rows from loads %d to %d", added, after + 1, through)
+    return int(added)
 
 
 def segment_period(con: duckdb.DuckDBPyConnection, holdout_days: int) -> dict:
@@ -181,21 +219,27 @@ def representative_events(events: pl.DataFrame) -> np.ndarray:
     return events.filter(first).get_column(ID).to_numpy()
 
 
-def key_representatives(con: duckdb.DuckDBPyConnection, *, labeled: bool | None) -> np.ndarray:
-    """Event ids with one event for each value of each key among the labeled, unlabeled
-    or all events, straight from the warehouse (`representative_events` picks them from
-    event rows already read)."""
-    ids = run(con, "segment_key_representatives", {"labeled": labeled})
-    return ids.get_column(ID).to_numpy()
-
-
 def segment_dimensions(
     con: duckdb.DuckDBPyConnection, event_ids: np.ndarray | list[int]
 ) -> dict[str, pl.DataFrame]:
     """Key column -> one row per key value of the events `event_ids`, with the columns that
     depend on that key alone (DIMENSIONS). Give it one event per key value
     (`representative_events`): any event stands for all that share its key."""
-    key_events = run(con, "segment_key_events", {"event_ids": np.asarray(event_ids)})
+    return _dimensions(con, event_ids, key_rows=False)
+
+
+def known_dimensions(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    """As `segment_dimensions`, for every key value in features.ad_event_key_rows (those
+    of every load up to the last `refresh_key_rows`), without reading any event."""
+    return _dimensions(con, [], key_rows=True)
+
+
+def _dimensions(con, event_ids, *, key_rows: bool) -> dict[str, pl.DataFrame]:
+    key_events = run(
+        con,
+        "segment_key_events",
+        {"event_ids": np.asarray(event_ids, dtype=np.int64), "key_rows": key_rows},
+    )
     return {
         key: key_events.select(key, *columns).unique(key, keep="any")
         for key, columns in DIMENSIONS.items()

@@ -31,6 +31,40 @@ from duckdb_columns() where schema_name in ('raw', 'ref', 'ops', 'features', 'ml
 """
 
 
+def copy_column_comments(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """Copy the COMMENT of each column of `source` onto the column of the same name of
+    `target` (both "schema.table", the project's own names): for tables that carry
+    another table's columns, whose documentation is that table's."""
+    source_schema, source_table = source.split(".")
+    target_schema, target_table = target.split(".")
+    comments = fetch_frame(
+        con,
+        """
+        select source.column_name, source.comment
+        from duckdb_columns() as source
+        inner join duckdb_columns() as target using (column_name)
+        where source.database_name = current_database()
+            and target.database_name = current_database()
+            and source.schema_name = $source_schema and source.table_name = $source_table
+            and target.schema_name = $target_schema and target.table_name = $target_table
+            and source.comment is not null
+        order by source.column_name
+        """,
+        {
+            "source_schema": source_schema,
+            "source_table": source_table,
+            "target_schema": target_schema,
+            "target_table": target_table,
+        },
+    )
+    for column, comment in comments.iter_rows():
+        # COMMENT takes a literal only; the names and text come from the warehouse catalog.
+        text = comment.replace("'", "''")
+        con.execute(
+            f'comment on column "{target_schema}"."{target_table}"."{column}" is \'{text}\''
+        )
+
+
 def render_dictionary(con: duckdb.DuckDBPyConnection) -> str:
     """Markdown listing every table of the project's schemas with its columns and comments."""
     tables = fetch_frame(

@@ -16,7 +16,8 @@ event; `benchmarks/segment.py` times both.
 Three stages overlap: while one batch is predicted, the next is read and turned into its
 keys' rows (or design matrix) on one thread and the previous batch's predictions are
 written on another. Before the first write, that other thread reads and encodes the
-columns of every key while the first events stream in. At most three batches are in
+columns of every key value of the loads (queries.segment_features.known_dimensions: no
+event is read for them) while the first events stream in. At most three batches are in
 memory whatever the number of events.
 """
 
@@ -47,7 +48,8 @@ from queries.segment_features import (
     DIMENSIONS,
     SegmentParts,
     ensure_segment_features,
-    key_representatives,
+    known_dimensions,
+    refresh_key_rows,
     representative_events,
     segment_dimensions,
     segment_event_batches,
@@ -96,6 +98,8 @@ def score_segment(
         )
     scored_at = datetime.now()
     started = time.perf_counter()
+    if model.takes_matrix():
+        refresh_key_rows(con)  # its own transaction: the key cursor below reads the rows
     # A numeric model gets only the event columns it uses; the others go to the model as
     # a frame (SegmentParts) and get them all.
     extra_columns = [] if extra_frame is None else extra_frame.columns
@@ -166,8 +170,9 @@ def score_segment(
 def _keys_and_engine(
     con: duckdb.DuckDBPyConnection, model: SegmentModel, design: PartsDesign, engine: str
 ) -> KeyedForest | None:
-    """Add every key of the unlabeled events to `design`, then `_forest`."""
-    design.add(segment_dimensions(con, key_representatives(con, labeled=False)))
+    """Add every key value known from the loads (`known_dimensions`) to `design`, then
+    `_forest`. Keys missing there are read with the first batch that has them."""
+    design.add(known_dimensions(con))
     return _forest(con, model, design, engine)
 
 

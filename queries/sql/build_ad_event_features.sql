@@ -4,11 +4,13 @@
 -- A view, not a table: materialising it cost more than half of the segment feature build
 -- and doubled the events on disk, while every reader scans it once per run anyway (and
 -- DuckDB computes only the columns a reader selects). A view is never stale either.
-create or replace view features.ad_events as
+-- The view applies a table macro to raw.ad_events, so that the same columns can be
+-- computed for other rows of its shape: features.ad_event_key_rows below.
+create or replace macro features.ad_event_features(source) as table
 with
 
 events as (
-    select * from raw.ad_events
+    select * from query_table(source)
 ),
 
 regions as (
@@ -82,6 +84,26 @@ final as (
 
 select * from final;
 
+create or replace view features.ad_events as
+select * from features.ad_event_features('raw.ad_events');
+
+-- One raw row of each app, place, device and local hour met so far, copied by
+-- queries.segment_features.refresh_key_rows from the loads after the one recorded in
+-- features.ad_event_key_rows_loaded. Scoring computes the columns of every key value from
+-- these few thousand rows at once, instead of first finding one event per key value
+-- among millions. Raw rows, not their features: hashes and reference columns are
+-- computed when read, so a new DuckDB version or reference table never makes them stale.
+-- Rebuilding the view empties them; the next refresh copies them again.
+create or replace table features.ad_event_key_rows as
+select * from raw.ad_events
+limit 0;
+
+create or replace table features.ad_event_key_rows_loaded as
+select -1::bigint as load_id;
+
+comment on table features.ad_event_key_rows is 'One raw row (raw.ad_events) of each app, place, device and local hour met in the loads up to features.ad_event_key_rows_loaded; read through features.ad_event_features. Copied by scoring; never edit.';
+comment on table features.ad_event_key_rows_loaded is 'The last load of raw.ad_events whose key values are in features.ad_event_key_rows (-1: none yet).';
+comment on column features.ad_event_key_rows_loaded.load_id is 'Load id (ops.loads); -1 before the first refresh.';
 comment on view features.ad_events is 'Features of each ad request shared by the audience models: local time (created + shift), calendar, device, app and region enrichment.';
 comment on column features.ad_events.event_id is 'Ad request (raw.ad_events.event_id).';
 comment on column features.ad_events.segment is 'Segment label 1..5, NULL for unlabeled requests.';

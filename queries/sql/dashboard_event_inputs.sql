@@ -27,4 +27,4 @@ order by event_id;
 
 comment on table marts.event_inputs is 'Exported fields of every scored ad event (holdout or unlabeled, any segment run), as in raw.ad_events; the dashboard rebuilds one event''s features from them to explain it.';
 -- Its columns are raw.ad_events' own: dashboard/cubes.py copies their comments from there
--- (dashboard_event_input_comments.sql) rather than restating them.
+-- (warehouse.dictionary.copy_column_comments) rather than restating them.

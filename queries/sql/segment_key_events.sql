@@ -1,16 +1,23 @@
 -- Every column of the segment frame that depends on one key of segment_events.sql alone,
--- for the events in $event_ids: the app's (bundle, categories, the bundle's tokens and
--- shape), the place's (region, city, region enrichment), the device's (os and its
--- version) and the local hour's (part of day). Any event stands for all events with the
--- same key value, so queries.segment_features asks for one event per key value: these
--- columns, the bundle's text work above all, are computed for thousands of events
--- instead of millions, and at a cost that follows the number of ids, not of events.
+-- for the events in $event_ids and, with $key_rows, for every key value met so far: the
+-- app's (bundle, categories, the bundle's tokens and shape), the place's (region, city,
+-- region enrichment), the device's (os and its version) and the local hour's (part of
+-- day). Any event stands for all events with the same key value, so queries.segment_features
+-- asks for one event per key value: these columns, the bundle's text work above all, are
+-- computed for thousands of events instead of millions, and at a cost that follows the
+-- number of ids, not of events.
 with
 
 events as (
     select *
     from features.ad_events
     where event_id in (select unnest($event_ids::bigint[]))
+    union all
+    -- One raw row of each key value met so far (features.ad_event_key_rows): no scan of
+    -- the events at all.
+    select *
+    from features.ad_event_features('features.ad_event_key_rows')
+    where $key_rows
 ),
 
 bundles as (

@@ -133,8 +133,7 @@ def test_scored_probabilities_equal_those_of_the_flat_frame(trained, con):
 
 @pytest.mark.parametrize("batch_rows", [4_000, 250_000])
 def test_forest_engine_scores_what_catboost_scores(trained, con, batch_rows):
-    # The key-by-key trees must give CatBoost's probabilities, also when batches meet new
-    # key values (small batches) and the leaf bits of the keys grow.
+    # The key-by-key trees must give CatBoost's probabilities, whatever the batches.
     run_id = trained[1]
     columns = [f"p_segment_{k}" for k in range(1, 6)]
     query = "select * from marts.segment_predictions where run_id = $r order by event_id"
@@ -147,6 +146,35 @@ def test_forest_engine_scores_what_catboost_scores(trained, con, batch_rows):
     assert got["event_id"].to_list() == expected["event_id"].to_list()
     np.testing.assert_allclose(got.select(columns).to_numpy(), expected.select(columns), atol=1e-7)
     assert got["predicted_segment"].to_list() == expected["predicted_segment"].to_list()
+
+
+def test_events_whose_keys_no_load_brought_are_scored_too(trained, tmp_path):
+    # Scoring encodes the key values of the loads (features.ad_event_key_rows) before
+    # reading any event. Events inserted by hand, with an app, place and device no load
+    # brought, get theirs read with the batch that meets them, by either engine.
+    path = tmp_path / "portrait.duckdb"
+    path.write_bytes(trained[0].read_bytes())
+    con = connect(path)
+    run_id = trained[1]
+    score_segment(con, run_id)  # copies the key rows of every load
+    con.execute(
+        "insert into raw.ad_events select event_id + 10^12, null, 'Hand', 'Made', "
+        "'org.by.Hand' || (event_id % 3), created, shift, shift_hours, 'Nowhere', 'Town', "
+        "'os' || (event_id % 2), '1.0', load_id, source_line from raw.ad_events "
+        "where segment is null limit 50"
+    )
+    expected = load_model_from(con, run_id).predict_proba(
+        segment_frame(con, labeled=False).sort("event_id")
+    )
+    columns = [f"p_segment_{k}" for k in range(1, 6)]
+    query = "select * from marts.segment_predictions where run_id = $r order by event_id"
+    for engine, batch_rows in (("catboost", 250_000), ("forest", 250_000), ("forest", 4_000)):
+        result = score_segment(con, run_id, batch_rows=batch_rows, engine=engine)
+        assert result["engine"] == engine
+        stored = fetch_frame(con, query, {"r": run_id})
+        assert stored.height == len(expected)
+        np.testing.assert_allclose(stored.select(columns).to_numpy(), expected, atol=1e-6)
+    con.close()
 
 
 def test_keyed_forest_equals_catboost_on_the_parts(trained, con):

@@ -12,7 +12,8 @@ from queries.segment_features import (
     FRAME_COLUMNS,
     SegmentParts,
     ensure_segment_features,
-    key_representatives,
+    known_dimensions,
+    refresh_key_rows,
     representative_events,
     segment_dimensions,
     segment_events,
@@ -234,16 +235,59 @@ def test_dimensions_hold_one_row_per_key_value(con):
     assert dims["device_key"].filter(device_key=device)["os_major"].item() == "unknown ?"
 
 
-@pytest.mark.parametrize("labeled", [None, True, False])
-def test_key_representatives_cover_every_key_value_of_the_slice(con, labeled):
-    # Picked in the warehouse before any event row is read: the same key values as the
-    # events of the slice, each by one of those events.
-    events = segment_events(con, labeled=labeled)
-    ids = key_representatives(con, labeled=labeled)
-    assert set(ids) <= set(events["event_id"])
-    picked = events.filter(pl.col("event_id").is_in(ids.tolist()))
+def _sorted(dims: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    return {key: dim.sort(key) for key, dim in dims.items()}
+
+
+@pytest.fixture
+def warehouse(con, tmp_path):
+    """A copy of the module's warehouse, for tests that load more events."""
+    path = tmp_path / "copy.duckdb"
+    con.execute(f"attach '{path}' as copy")
+    con.execute("copy from database portrait to copy")
+    con.execute("detach copy")
+    copy = connect(path)
+    yield copy
+    copy.close()
+
+
+def test_key_rows_give_the_columns_of_every_key_value_without_the_events(warehouse):
+    # One raw row per key value, copied once: the same key frames as read from the events.
+    assert refresh_key_rows(warehouse) > 0
+    assert refresh_key_rows(warehouse) == 0
+    events = segment_events(warehouse, labeled=None)
+    expected = _sorted(segment_dimensions(warehouse, representative_events(events)))
+    known = _sorted(known_dimensions(warehouse))
     for key in DIMENSIONS:
-        assert set(picked[key]) == set(events[key]), key
+        assert known[key].equals(expected[key], null_equal=True), key
+    rows = warehouse.execute("select count(*) from features.ad_event_key_rows").fetchone()[0]
+    assert rows <= len(EVENTS)
+
+
+def test_key_rows_follow_new_loads_and_the_reference_tables(warehouse):
+    refresh_key_rows(warehouse)
+    # A second load brings a new app; a region's population changes afterwards.
+    warehouse.execute(
+        "insert into raw.ad_events values (8, null, 'Games', 'Puzzle', 'org.new.Game', "
+        "'2026-09-09 12:00', 'MSK', 0, 'Москва', 'city', 'ios', '17', 2, 2)"
+    )
+    warehouse.execute("update ref.regions set population = 1 where region = 'Москва'")
+    assert refresh_key_rows(warehouse) == 1  # only the app is new
+    known = known_dimensions(warehouse)
+    assert "org.new.Game" in known["app_key"]["bundle"].to_list()
+    assert 1 in known["place_key"]["region_population"].to_list()
+    # Rows inserted without a new load are not seen (scoring reads their keys from the
+    # events); rebuilding the view empties the key rows, and the next refresh copies them.
+    warehouse.execute(
+        "insert into raw.ad_events values (9, null, 'Games', 'Puzzle', 'org.other.Game', "
+        "'2026-09-09 12:00', 'MSK', 0, 'Москва', 'city', 'ios', '17', 2, 3)"
+    )
+    assert refresh_key_rows(warehouse) == 0
+    assert "org.other.Game" not in known_dimensions(warehouse)["app_key"]["bundle"].to_list()
+    ensure_segment_features(warehouse, rebuild=True)
+    assert known_dimensions(warehouse)["app_key"].is_empty()
+    refresh_key_rows(warehouse)
+    assert "org.other.Game" in known_dimensions(warehouse)["app_key"]["bundle"].to_list()
 
 
 def test_flat_frame_refuses_events_without_their_dimension_row(con):
@@ -262,8 +306,12 @@ def test_legacy_feature_tables_give_way_to_the_view(tmp_path):
     ensure_segment_features(legacy)
     features = legacy.execute(
         "select table_name, table_type from information_schema.tables "
-        "where table_schema = 'features'"
+        "where table_schema = 'features' order by table_name"
     ).fetchall()
-    assert features == [("ad_events", "VIEW")]
+    assert features == [
+        ("ad_event_key_rows", "BASE TABLE"),
+        ("ad_event_key_rows_loaded", "BASE TABLE"),
+        ("ad_events", "VIEW"),
+    ]
     assert segment_frame(legacy, labeled=None).is_empty()
     legacy.close()

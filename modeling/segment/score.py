@@ -98,14 +98,13 @@ def score_segment(
         )
     scored_at = datetime.now()
     started = time.perf_counter()
-    if model.takes_matrix():
-        refresh_key_rows(con)  # its own transaction: the key cursor below reads the rows
     # A numeric model gets only the event columns it uses; the others go to the model as
     # a frame (SegmentParts) and get them all.
     extra_columns = [] if extra_frame is None else extra_frame.columns
     design = None
     columns = None
     if model.takes_matrix():
+        refresh_key_rows(con)  # its own transaction: the key cursor below reads the rows
         design = model.parts_design(segment_event_columns(con) + extra_columns)
         columns = [ID, *DIMENSIONS, *(c for c in design.event_inputs if c not in extra_columns)]
     # The event rows stream on one cursor; the columns of the keys are read on another,

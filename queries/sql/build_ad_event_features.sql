@@ -93,17 +93,20 @@ select * from features.ad_event_features('raw.ad_events');
 -- these few thousand rows at once, instead of first finding one event per key value
 -- among millions. Raw rows, not their features: hashes and reference columns are
 -- computed when read, so a new DuckDB version or reference table never makes them stale.
--- Rebuilding the view empties them; the next refresh copies them again.
+-- Rebuilding the view empties them; the next refresh copies them again. Their columns per
+-- key value (features.ad_event_key_dimensions) are computed by the same refresh, in Python,
+-- from queries/sql/segment_key_events.sql.
 create or replace table features.ad_event_key_rows as
 select * from raw.ad_events
 limit 0;
 
 create or replace table features.ad_event_key_rows_loaded as
-select -1::bigint as load_id;
+select -1::bigint as load_id, null::ubigint as inputs_fingerprint;
 
 comment on table features.ad_event_key_rows is 'One raw row (raw.ad_events) of each app, place, device and local hour met in the loads up to features.ad_event_key_rows_loaded; read through features.ad_event_features. Copied by scoring; never edit.';
 comment on table features.ad_event_key_rows_loaded is 'The last load of raw.ad_events whose key values are in features.ad_event_key_rows (-1: none yet).';
 comment on column features.ad_event_key_rows_loaded.load_id is 'Load id (ops.loads); -1 before the first refresh.';
+comment on column features.ad_event_key_rows_loaded.inputs_fingerprint is 'Fingerprint of what features.ad_event_key_dimensions was computed from besides the key rows (reference table, DuckDB version, query text); a change recomputes it.';
 comment on view features.ad_events is 'Features of each ad request shared by the audience models: local time (created + shift), calendar, device, app and region enrichment.';
 comment on column features.ad_events.event_id is 'Ad request (raw.ad_events.event_id).';
 comment on column features.ad_events.segment is 'Segment label 1..5, NULL for unlabeled requests.';

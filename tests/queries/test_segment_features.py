@@ -7,6 +7,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
+from queries.runner import sql_text
 from queries.segment_features import (
     DIMENSIONS,
     FRAME_COLUMNS,
@@ -276,6 +277,21 @@ def test_key_rows_follow_new_loads_and_the_reference_tables(warehouse):
     known = known_dimensions(warehouse)
     assert "org.new.Game" in known["app_key"]["bundle"].to_list()
     assert 1 in known["place_key"]["region_population"].to_list()
+    # The stored key columns follow a reference change that no load brought.
+    warehouse.execute("update ref.regions set population = 2 where region = 'Москва'")
+    assert refresh_key_rows(warehouse) == 0
+    populations = known_dimensions(warehouse)["place_key"]["region_population"].to_list()
+    assert 2 in populations and 1 not in populations
+    # So does a change of the query text or of DuckDB (its hash() makes the keys).
+    fingerprint = "select inputs from ({}) as loads".format(sql_text("segment_key_rows_loads"))
+    assert (
+        warehouse.execute(fingerprint, {"code": "a"}).fetchone()
+        != warehouse.execute(fingerprint, {"code": "b"}).fetchone()
+    )
+    warehouse.execute("delete from features.ad_event_key_dimensions")
+    warehouse.execute("update features.ad_event_key_rows_loaded set inputs_fingerprint = 0")
+    assert refresh_key_rows(warehouse) == 0
+    assert "org.new.Game" in known_dimensions(warehouse)["app_key"]["bundle"].to_list()
     # Rows inserted without a new load are not seen (scoring reads their keys from the
     # events); rebuilding the view empties the key rows, and the next refresh copies them.
     warehouse.execute(
@@ -309,6 +325,7 @@ def test_legacy_feature_tables_give_way_to_the_view(tmp_path):
         "where table_schema = 'features' order by table_name"
     ).fetchall()
     assert features == [
+        ("ad_event_key_dimensions", "BASE TABLE"),
         ("ad_event_key_rows", "BASE TABLE"),
         ("ad_event_key_rows_loaded", "BASE TABLE"),
         ("ad_events", "VIEW"),

@@ -5,7 +5,8 @@ and keys only, and only the columns the model uses) stream from DuckDB as Arrow 
 batches on their own cursor, and the columns of each app, place, device and hour are
 read and encoded once. Predictions go back through Arrow inside one transaction per
 call, replacing the run's earlier rows, so a re-run is idempotent and readers never see
-half a scoring run.
+half a scoring run; they are written in inserts of at least a row group
+(store.PredictionWriter), which DuckDB writes to the file as they run.
 
 Two engines give the same probabilities. "catboost" gathers each batch's design matrix
 and calls CatBoost's predict. "forest" (modeling/segment/forest.py) evaluates the trees
@@ -42,7 +43,7 @@ from modeling.segment.design import PartsDesign
 from modeling.segment.features import ID
 from modeling.segment.forest import KeyedForest, kernel_loaded
 from modeling.segment.model import SegmentModel
-from modeling.segment.store import insert_predictions, prediction_table
+from modeling.segment.store import PredictionWriter, prediction_table
 from queries.runner import run
 from queries.segment_features import (
     DIMENSIONS,
@@ -113,8 +114,10 @@ def score_segment(
     reader = None
     rows = 0
 
+    writer = PredictionWriter(con, run_id, scored_at)
+
     def write(event_ids: np.ndarray, proba: np.ndarray) -> None:
-        insert_predictions(con, run_id, prediction_table(event_ids, proba), scored_at)
+        writer.add(prediction_table(event_ids, proba))
 
     try:
         with (
@@ -147,6 +150,7 @@ def score_segment(
                     progress(len(event_ids))
             if written is not None:
                 written.result()
+            writer.finish()
             engine_used = batches.engine()  # raises the forest's error when no batch did
     finally:
         # A stream left open keeps the database open after the connection is closed,

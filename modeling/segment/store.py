@@ -11,6 +11,12 @@ import pyarrow as pa
 from modeling.segment.features import CLASSES
 from warehouse.db import transaction
 
+# DuckDB's row group. An insert of at least this many rows writes them to the database
+# file as it runs; a smaller one keeps them in memory and writes them to the write-ahead
+# log at commit, which made committing 200k scored events in two inserts take about
+# 50 ms against 7 ms for one insert.
+ROW_GROUP_ROWS = 122_880
+
 
 def prediction_table(
     event_ids: np.ndarray, proba: np.ndarray, extra: dict | None = None
@@ -61,3 +67,36 @@ def insert_predictions(
         "p_segment_2, p_segment_3, p_segment_4, p_segment_5, predicted_segment, ? from batch",
         [run_id, scored_at],
     )
+
+
+class PredictionWriter:
+    """Appends prediction batches to marts.segment_predictions in inserts of at least
+    `rows` rows (but the last), holding back smaller batches until then. The caller holds
+    the transaction and calls `finish` before it commits."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        run_id: str,
+        scored_at: datetime,
+        rows: int = ROW_GROUP_ROWS,
+    ):
+        self.con = con
+        self.run_id = run_id
+        self.scored_at = scored_at
+        self.rows = rows
+        self.held: list[pa.Table] = []
+        self.held_rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.held.append(table)
+        self.held_rows += table.num_rows
+        if self.held_rows >= self.rows:
+            self.finish()
+
+    def finish(self) -> None:
+        """Insert the batches held back."""
+        if self.held:
+            table = pa.concat_tables(self.held)
+            self.held, self.held_rows = [], 0
+            insert_predictions(self.con, self.run_id, table, self.scored_at)

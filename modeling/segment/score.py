@@ -16,10 +16,11 @@ event; `benchmarks/segment.py` times both.
 
 Three stages overlap: while one batch is predicted, the next is read and turned into its
 keys' rows (or design matrix) on one thread and the previous batch's predictions are
-written on another. Before the first write, that other thread reads and encodes the
-columns of every key value of the loads (queries.segment_features.known_dimensions: no
-event is read for them) while the first events stream in. At most three batches are in
-memory whatever the number of events.
+written on another. Before the first write, that other thread refreshes, reads and
+encodes the columns of every key value of the loads (queries.segment_features:
+`refresh_key_rows`, `known_dimensions`; no event is read for them) while the first
+thread opens the stream and reads the first events. At most three batches are in memory
+whatever the number of events.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import importlib.util
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
@@ -36,6 +37,7 @@ from functools import partial
 import duckdb
 import numpy as np
 import polars as pl
+import pyarrow as pa
 from catboost import Pool
 
 from modeling.registry import load_model_from, run_info
@@ -105,13 +107,12 @@ def score_segment(
     design = None
     columns = None
     if model.takes_matrix():
-        refresh_key_rows(con)  # its own transaction: the key cursor below reads the rows
         design = model.parts_design(segment_event_columns(con) + extra_columns)
         columns = [ID, *DIMENSIONS, *(c for c in design.event_inputs if c not in extra_columns)]
     # The event rows stream on one cursor; the columns of the keys are read on another,
     # since a stream holds its cursor until it is exhausted.
     reader_con, key_con = con.cursor(), con.cursor()
-    reader = None
+    batches = None
     rows = 0
 
     writer = PredictionWriter(con, run_id, scored_at)
@@ -126,15 +127,19 @@ def score_segment(
             ThreadPoolExecutor(1, "segment-write") as writing,
         ):
             # The writing thread is idle until the first batch is predicted: meanwhile it
-            # reads and encodes the columns of every key and chooses the engine, while
-            # the reading thread reads the first events.
+            # refreshes, reads and encodes the columns of every key and chooses the
+            # engine, while the reading thread opens the stream and reads the first events.
             forest = None
             if design is not None:
                 forest = writing.submit(_keys_and_engine, key_con, model, design, engine)
-            reader = segment_event_batches(
-                reader_con, labeled=False, batch_rows=batch_rows, columns=columns
+            stream = partial(
+                segment_event_batches,
+                reader_con,
+                labeled=False,
+                batch_rows=batch_rows,
+                columns=columns,
             )
-            batches = _Batches(model, reader, key_con, extra_frame, design, forest)
+            batches = _Batches(model, stream, key_con, extra_frame, design, forest)
             prepared = reading.submit(batches.next)
             con.execute("delete from marts.segment_predictions where run_id = ?", [run_id])
             written: Future | None = None
@@ -155,8 +160,8 @@ def score_segment(
     finally:
         # A stream left open keeps the database open after the connection is closed,
         # and a later connect() to the file then waits for it forever.
-        if reader is not None:
-            reader.close()
+        if batches is not None:
+            batches.close()
         reader_con.close()
         key_con.close()
     seconds = time.perf_counter() - started
@@ -173,8 +178,10 @@ def score_segment(
 def _keys_and_engine(
     con: duckdb.DuckDBPyConnection, model: SegmentModel, design: PartsDesign, engine: str
 ) -> KeyedForest | None:
-    """Add every key value known from the loads (`known_dimensions`) to `design`, then
-    `_forest`. Keys missing there are read with the first batch that has them."""
+    """Add every key value known from the loads (`known_dimensions`, after
+    `refresh_key_rows` in a transaction of its own on `con`) to `design`, then `_forest`.
+    Keys missing there are read with the first batch that has them."""
+    refresh_key_rows(con)
     design.add(known_dimensions(con))
     return _forest(con, model, design, engine)
 
@@ -213,18 +220,21 @@ class _Batches:
     def __init__(
         self,
         model: SegmentModel,
-        reader,
+        stream: Callable[[], pa.RecordBatchReader],
         key_con,
         extra_frame: pl.DataFrame | None,
         design: PartsDesign | None,
         forest: KeyedForest | Future | None = None,
     ):
-        """`design`: numeric models encode each app, place, device and hour once, when first
+        """`stream` opens the event rows' stream (on the reading thread, at the first
+        `next`; `close` closes it). `design`: numeric models encode each app, place, device and hour once, when first
         met, and then only gather; the others (design None) get each batch's parts.
         `forest` (numeric models only), or the future of `_forest`: evaluates the trees per
         key instead of CatBoost."""
         self.model = model
-        self.batches = iter(reader)
+        self.stream = stream
+        self.reader: pa.RecordBatchReader | None = None
+        self.batches: Iterator[pa.RecordBatch] = iter(())
         self.key_con = key_con
         self.extra_frame = extra_frame
         self.design = design
@@ -235,6 +245,9 @@ class _Batches:
         self.design_lock = threading.Lock()
 
     def next(self) -> tuple[np.ndarray, Callable[[], np.ndarray]] | None:
+        if self.reader is None:
+            self.reader = self.stream()
+            self.batches = iter(self.reader)
         batch = next(self.batches, None)
         while batch is not None and batch.num_rows == 0:
             batch = next(self.batches, None)
@@ -259,6 +272,10 @@ class _Batches:
                 return event_ids, partial(self._forest_proba, events, prepared, check)
             pool = model.matrix_pool(self.design.matrix(events))
         return event_ids, partial(model.proba_from_pool, pool)
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
 
     def _resolve_forest(self) -> KeyedForest | None:
         """The forest once `_forest` is done (waits for it the first time)."""

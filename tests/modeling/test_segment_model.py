@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -240,10 +241,11 @@ def test_scoring_falls_back_on_catboost_when_the_forest_disagrees(trained, con):
     forest = KeyedForest(model, design)
     forest.leaf_values[:, :, 0] += 0.5  # trees that are not the model's any more
     reader_con, key_con = con.cursor(), con.cursor()
-    reader = segment_event_batches(reader_con, labeled=False, batch_rows=3_000)
-    batches = _Batches(model, reader, key_con, None, design, forest)
+    stream = partial(segment_event_batches, reader_con, labeled=False, batch_rows=3_000)
+    batches = _Batches(model, stream, key_con, None, design, forest)
     event_ids, predict = batches.next()
     proba = predict()
+    batches.close()
     assert batches.forest is None  # CatBoost from now on
     frame = segment_frame(con, labeled=False)
     flat = pl.DataFrame({"event_id": event_ids}).join(frame, on="event_id", maintain_order="left")

@@ -56,6 +56,9 @@ class KeyedForest:
         self.stacked = np.zeros((0, self.trees), dtype=np.uint8)
         self.offsets: dict[str, int] = {}
         self.event_splits: tuple[np.ndarray, ...] | None = None
+        # The key values the design has now, before any batch: scoring builds the forest
+        # while the first events are still being read.
+        self._sync()
 
     @staticmethod
     def unsupported(model: SegmentModel) -> str | None:

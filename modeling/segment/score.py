@@ -38,7 +38,6 @@ import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from catboost import Pool
 
 from modeling.registry import load_model_from, run_info
 from modeling.segment.design import PartsDesign
@@ -268,8 +267,11 @@ class _Batches:
             if forest is not None:
                 prepared = forest.prepare(rows, *self.design.event_values(events))
                 # CatBoost's input for the events checked (the design is only read here).
+                # CatBoost's probabilities for the events checked, here rather than on
+                # the predicting thread, which then only runs the forest.
                 check = model.matrix_pool(self.design.matrix(events.head(CHECK_ROWS)))
-                return event_ids, partial(self._forest_proba, events, prepared, check)
+                expected = model.proba_from_pool(check)
+                return event_ids, partial(self._forest_proba, events, prepared, expected)
             pool = model.matrix_pool(self.design.matrix(events))
         return event_ids, partial(model.proba_from_pool, pool)
 
@@ -288,13 +290,14 @@ class _Batches:
         """The engine of the last batch: "forest", or "catboost" (also after a fallback)."""
         return "catboost" if self._resolve_forest() is None else "forest"
 
-    def _forest_proba(self, events: pl.DataFrame, prepared: tuple, check: Pool) -> np.ndarray:
+    def _forest_proba(
+        self, events: pl.DataFrame, prepared: tuple, expected: np.ndarray
+    ) -> np.ndarray:
         """The forest's probabilities, compared with CatBoost's on the batch's first
         CHECK_ROWS events; CatBoost from then on if they differ."""
         forest = self.forest
         if forest is not None:
             proba = forest.evaluate(prepared)
-            expected = self.model.proba_from_pool(check)
             gap = float(np.abs(proba[: len(expected)] - expected).max(initial=0.0))
             if gap <= CHECK_TOLERANCE:
                 return proba

@@ -8,7 +8,7 @@ baselines measured in the same run:
 
 - feature build: our SQL (the features.ad_events view, then the model's frame in parts:
   event rows with keys and one frame per app, place, device and hour, as training and
-  scoring read it) against pandas with row-wise apply, as notebooks do (timed on a
+  scoring read it; the median of BUILD_REPEATS builds) against pandas with row-wise apply, as notebooks do (timed on a
   sample of APPLY_ROWS rows: it is too slow for more) and against vectorised pandas.
   Both pandas versions compute the same columns as the parts joined into one row per
   event, and the benchmark checks it value by value on their rows. That join is timed
@@ -46,8 +46,10 @@ from warehouse.db import connect, fetch_frame
 
 APPLY_ROWS = 100_000
 REPEATS = 3
-# Scoring 1M events takes a fraction of a second, where a shared machine's neighbours
-# show most: more calls, for a steadier median.
+# Building the features of 1M events and scoring them take a fraction of a second, where
+# a shared machine's neighbours show most: more calls, for a steadier median. (With 3
+# builds, one median at 1M events was 2.5x the others.)
+BUILD_REPEATS = 7
 SCORE_REPEATS = 7
 STOP = {"com", "org", "android", "app", ""}
 
@@ -203,7 +205,7 @@ def feature_benchmark(con, events: int) -> dict:
         ensure_segment_features(con)
         return segment_parts(con, labeled=None)
 
-    ours, parts = timed(build)
+    ours, parts = timed(build, repeats=BUILD_REPEATS)
     ours_cpu = CPU_SECONDS[id(build)]
     frame = parts.flat()  # the same features, one row per event: checked against pandas
     assert frame.height == events
@@ -214,7 +216,7 @@ def feature_benchmark(con, events: int) -> dict:
     def joined():
         return build().flat().height
 
-    joined_seconds, _ = timed(joined)
+    joined_seconds, _ = timed(joined, repeats=BUILD_REPEATS)
     raw = fetch_frame(con, "select * from raw.ad_events").to_pandas()
     regions = fetch_frame(
         con, "select region, msk_offset_hours, population, salary_rank from ref.regions"
@@ -349,7 +351,7 @@ def main() -> None:
             print(f"\n== {source}: {events:,} events")
             f = feature_benchmark(con, events)
             print(
-                f"feature build  ours {f['ours_rows_per_s']:>12,.0f} rows/s (median of {REPEATS}; "
+                f"feature build  ours {f['ours_rows_per_s']:>12,.0f} rows/s (median of {BUILD_REPEATS}; "
                 "in parts, as training and scoring read them)"
             )
             print(

@@ -8,8 +8,9 @@ baselines measured in the same run:
 
 - feature build: our SQL (the features.ad_events view, then the model's frame in parts:
   event rows with keys and one frame per app, place, device and hour, as training and
-  scoring read it; the median of BUILD_REPEATS builds) against pandas with row-wise apply, as notebooks do (timed on a
-  sample of APPLY_ROWS rows: it is too slow for more) and against vectorised pandas.
+  scoring read it; the median of BUILD_REPEATS builds) against pandas with row-wise
+  apply, as notebooks do (timed on a sample of APPLY_ROWS rows: it is too slow for more)
+  and against vectorised pandas.
   Both pandas versions compute the same columns as the parts joined into one row per
   event, and the benchmark checks it value by value on their rows. That join is timed
   too, for reference: only samples are joined (leakage guard, SHAP, --compare);

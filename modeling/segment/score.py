@@ -226,8 +226,9 @@ class _Batches:
         forest: KeyedForest | Future | None = None,
     ):
         """`stream` opens the event rows' stream (on the reading thread, at the first
-        `next`; `close` closes it). `design`: numeric models encode each app, place, device and hour once, when first
-        met, and then only gather; the others (design None) get each batch's parts.
+        `next`; `close` closes it). `design`: numeric models encode each app, place,
+        device and hour once, when first met, and then only gather; the others (design
+        None) get each batch's parts.
         `forest` (numeric models only), or the future of `_forest`: evaluates the trees per
         key instead of CatBoost."""
         self.model = model
@@ -266,9 +267,9 @@ class _Batches:
             rows = self.design.rows(events, fetch)
             if forest is not None:
                 prepared = forest.prepare(rows, *self.design.event_values(events))
-                # CatBoost's input for the events checked (the design is only read here).
-                # CatBoost's probabilities for the events checked, here rather than on
-                # the predicting thread, which then only runs the forest.
+                # CatBoost's probabilities for the events checked (the design is only read
+                # here), on this thread rather than the predicting one, which then only
+                # runs the forest.
                 check = model.matrix_pool(self.design.matrix(events.head(CHECK_ROWS)))
                 expected = model.proba_from_pool(check)
                 return event_ids, partial(self._forest_proba, events, prepared, expected)

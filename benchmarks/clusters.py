@@ -61,12 +61,16 @@ def phase_load(db: str, events: int, seed: int) -> dict:
 
 
 def phase_train(db: str) -> dict:
-    from modeling.clusters.train import TrainOptions, train
+    from modeling.clusters.train import ClusterTrainOptions, train_clusters
 
     con = _connect(db)
     cpu = time.process_time()
     marks = [("start", time.perf_counter())]
-    result = train(con, TrainOptions(), on_step=lambda m: marks.append((m, time.perf_counter())))
+    result = train_clusters(
+        con,
+        ClusterTrainOptions(),
+        lambda step: marks.append((step.message, time.perf_counter())),
+    )
     con.close()
     steps = {}
     for (_, t0), (name, t1) in zip(marks, marks[1:], strict=False):
@@ -82,11 +86,11 @@ def phase_train(db: str) -> dict:
         "seconds_assign_sql": steps.get("assigned in SQL"),
         "seconds_marts": steps.get("marts filled"),
         "run_id": result.run_id,
-        "k": result.metrics["k"],
-        "phik": result.metrics["phik"],
-        "silhouette": result.metrics["silhouette"],
-        "day_of_month": result.metrics["day_of_month"]["summary"],
-        "assigned": result.assigned_events,
+        "k": result.metrics.k,
+        "phik": result.metrics.phik,
+        "silhouette": result.metrics.silhouette,
+        "day_of_month": result.metrics.day_of_month["summary"],
+        "assigned": result.metrics.assigned_events,
     }
 
 
@@ -146,10 +150,10 @@ def phase_batches(db: str, run_id: str, repeats: int) -> dict:
 
 def phase_fit(db: str, k: int) -> dict:
     from modeling.clusters.model import ClusterModel
-    from modeling.clusters.train import TrainOptions, load_samples
+    from modeling.clusters.train import ClusterTrainOptions, load_samples
 
     con = _connect(db)
-    frequency, fit_frame, _ = load_samples(con, TrainOptions())
+    frequency, fit_frame, _ = load_samples(con, ClusterTrainOptions())
     con.close()
     out = {"rows": fit_frame.height}
     for name, above in (("minibatch", 0), ("kmeans", fit_frame.height)):

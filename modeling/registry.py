@@ -16,7 +16,7 @@ import json
 import logging
 import pickle
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from typing import Any
@@ -25,7 +25,10 @@ from uuid import uuid4
 import duckdb
 import polars as pl
 
-from warehouse.db import connect, fetch_frame, transaction
+from modeling.contract import Metrics, TrainResult, to_plain
+from modeling.kinds import metrics_type
+from queries.runner import execute, run
+from warehouse.db import connect, transaction
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +62,13 @@ class RunRecord:
     model: Any
     params: dict
     features: dict | list
-    metrics: dict
+    # The kind's typed metrics (a plain dict is read as the kind's metrics type).
+    metrics: Metrics | dict
     data_fingerprint: str
     notes: str = ""
     # "comparison": trained only to be compared with another run; latest_run_id skips it.
     status: str = "succeeded"
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def new_run_id() -> str:
@@ -78,33 +83,38 @@ def save_run(
     curves: pl.DataFrame | None = None,
     shap_values: pl.DataFrame | None = None,
     shap_global: pl.DataFrame | None = None,
-) -> str:
-    """Store a run with its curves and SHAP sample in one transaction; return its run_id.
+) -> TrainResult:
+    """Store a run with its curves and SHAP sample in one transaction; return its result.
 
     `curves` has columns curve, class_label, point, x, y, threshold; `shap_values`
     row_id, class_label, feature, feature_value, shap_value; `shap_global`
     class_label, feature, mean_abs_shap.
     """
     run_id = run_id or new_run_id()
+    metrics = _typed(record.kind, record.metrics)
     artifact = pickle.dumps(record.model, protocol=pickle.HIGHEST_PROTOCOL)
+    created_at = datetime.now()
+    timings = {k: round(float(v), 3) for k, v in record.timings.items()}
     with transaction(con):
-        con.execute(
-            "insert into ml.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                record.kind,
-                record.target,
-                datetime.now(),
-                json.dumps(record.params, default=str),
-                json.dumps(record.features, default=str),
-                json.dumps(record.metrics, default=_json_number),
-                record.data_fingerprint,
-                json.dumps(library_versions()),
-                record.status,
-                artifact,
-                hashlib.sha256(artifact).hexdigest(),
-                record.notes,
-            ],
+        execute(
+            con,
+            "registry_insert_run",
+            {
+                "run_id": run_id,
+                "kind": record.kind,
+                "target": record.target,
+                "created_at": created_at,
+                "params": json.dumps(record.params, default=_json_value),
+                "features": json.dumps(record.features, default=_json_value),
+                "metrics": json.dumps(metrics.to_json(), default=_json_value),
+                "data_fingerprint": record.data_fingerprint,
+                "library_versions": json.dumps(library_versions()),
+                "status": record.status,
+                "artifact": artifact,
+                "artifact_sha256": hashlib.sha256(artifact).hexdigest(),
+                "notes": record.notes,
+                "timings": json.dumps(timings),
+            },
         )
         for table, frame in (
             ("ml.curves", curves),
@@ -114,80 +124,100 @@ def save_run(
             if frame is not None and frame.height:
                 _insert_frame(con, table, frame.with_columns(pl.lit(run_id).alias("run_id")))
     log.info("registered %s run %s", record.kind, run_id)
-    return run_id
+    return TrainResult(
+        run_id=run_id,
+        kind=record.kind,
+        target=record.target,
+        metrics=metrics,
+        status=record.status,
+        notes=record.notes,
+        timings=timings,
+        curves=curves,
+        created_at=created_at,
+    )
 
 
-def _json_number(value: Any) -> Any:
-    # numpy scalars and arrays reach the metrics dict from sklearn; store them as plain JSON.
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)
+def _typed(kind: str, metrics: Metrics | dict) -> Metrics:
+    return metrics if isinstance(metrics, Metrics) else metrics_type(kind).from_json(metrics)
+
+
+def _json_value(value: Any) -> Any:
+    # numpy scalars and arrays, dates and dataclasses reach params and features.
+    plain = to_plain(value)
+    return plain if plain is not value else str(value)
+
+
+# The registry's own tables: the only names _insert_frame writes to.
+RESULT_TABLES = ("ml.curves", "ml.shap", "ml.shap_global")
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
-    arrow_frame = frame.select(columns).to_arrow()  # noqa: F841 - read by DuckDB below
-    con.execute(f"insert into {table} select * from arrow_frame")
+    if table not in RESULT_TABLES:
+        raise ValueError(f"the registry writes only {RESULT_TABLES}, not {table!r}")
+    con.complete()
+    columns = con.table(table).columns
+    con.from_arrow(frame.select(columns).to_arrow()).insert_into(table)
 
 
 def latest_run_id(con: duckdb.DuckDBPyConnection, kind: str) -> str:
-    row = con.execute(
-        "select run_id from ml.model_runs where kind = ? and status = 'succeeded' "
-        "order by created_at desc limit 1",
-        [kind],
-    ).fetchone()
-    if row is None:
+    found = run(con, "registry_latest_run", {"kind": kind})
+    if found.is_empty():
         raise ValueError(f"no {kind} model in the registry; train one with `portrait train {kind}`")
-    return row[0]
+    return found.item(0, "run_id")
 
 
 def run_info(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     """The registry row of a run, JSON columns decoded, without the artifact."""
-    cursor = con.execute(
-        "select run_id, kind, target, created_at, params, features, metrics, "
-        "data_fingerprint, library_versions, status, notes from ml.model_runs where run_id = ?",
-        [run_id],
-    )
-    row = cursor.fetchone()
-    if row is None:
+    found = run(con, "registry_run", {"run_id": run_id})
+    if found.is_empty():
         raise ValueError(f"no run {run_id!r} in ml.model_runs")
-    info = dict(zip([d[0] for d in cursor.description], row, strict=True))
-    for key in ("params", "features", "metrics", "library_versions"):
-        info[key] = json.loads(info[key])
+    info = found.row(0, named=True)
+    for key in ("params", "features", "metrics", "library_versions", "timings"):
+        info[key] = json.loads(info[key]) if info[key] is not None else {}
     return info
+
+
+def load_result(
+    con: duckdb.DuckDBPyConnection, run_id: str | None = None, *, kind: str | None = None
+) -> TrainResult:
+    """The typed result of a registered run (by run id, or the latest of a kind)."""
+    run_id = _chosen_run(con, run_id, kind)
+    info = run_info(con, run_id)
+    return TrainResult(
+        run_id=run_id,
+        kind=info["kind"],
+        target=info["target"],
+        metrics=_typed(info["kind"], info["metrics"]),
+        status=info["status"],
+        notes=info["notes"] or "",
+        timings=info["timings"],
+        curves=run(con, "registry_curves", {"run_id": run_id}),
+        created_at=info["created_at"],
+    )
 
 
 def list_runs(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pl.DataFrame:
     """Runs, newest first, with their headline metric."""
-    return fetch_frame(
-        con,
-        """
-        select run_id, kind, target, created_at, status,
-               coalesce(metrics->>'roc_auc_macro', metrics->>'roc_auc', metrics->>'phik') as headline,
-               data_fingerprint
-        from ml.model_runs
-        where $kind is null or kind = $kind
-        order by created_at desc
-        """,
-        {"kind": kind},
-    )
+    return run(con, "registry_runs", {"kind": kind})
+
+
+def _chosen_run(con: duckdb.DuckDBPyConnection, run_id: str | None, kind: str | None) -> str:
+    if run_id is not None:
+        return run_id
+    if kind is None:
+        raise ValueError("give a run_id or a kind")
+    return latest_run_id(con, kind)
 
 
 def load_model_from(
     con: duckdb.DuckDBPyConnection, run_id: str | None = None, kind: str | None = None
 ):
     """Load a model from an open connection; see load_model."""
-    if run_id is None:
-        if kind is None:
-            raise ValueError("give a run_id or a kind")
-        run_id = latest_run_id(con, kind)
-    row = con.execute(
-        "select artifact, artifact_sha256, library_versions from ml.model_runs where run_id = ?",
-        [run_id],
-    ).fetchone()
-    if row is None:
+    run_id = _chosen_run(con, run_id, kind)
+    found = run(con, "registry_artifact", {"run_id": run_id})
+    if found.is_empty():
         raise ValueError(f"no run {run_id!r} in ml.model_runs")
-    artifact, expected_sha, trained_with = row
+    artifact, expected_sha, trained_with = found.row(0)
     if artifact is None:
         raise ValueError(f"run {run_id!r} has no stored model")
     if hashlib.sha256(artifact).hexdigest() != expected_sha:

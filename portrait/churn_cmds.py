@@ -13,10 +13,13 @@ import click
 from modeling.churn.activity import ActivitySource, train_activity
 from modeling.churn.export import DEFAULT_TABLE, export_file, export_postgres
 from modeling.churn.labels import GRACE_DAYS, HORIZON_DAYS
+from modeling.churn.metrics import ChurnMetrics
 from modeling.churn.monitor import monitor as run_monitor
 from modeling.churn.score import score_day, score_range
 from modeling.churn.subscription import train_subscription
-from modeling.churn.train import CohortResult, TrainOptions
+from modeling.churn.train import ChurnTrainOptions
+from modeling.contract import TrainResult
+from portrait.progress import echo_result, progress_bar
 from warehouse.db import connect, pipeline_step
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -31,26 +34,25 @@ def _fmt(value, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _echo_result(result: CohortResult) -> None:
+def _echo_result(result: TrainResult[ChurnMetrics]) -> None:
     m = result.metrics
-    click.echo(f"\n{result.kind} (run {result.run_id}): {result.train_rows:,} training rows")
+    click.echo("")
+    echo_result(result)
+    click.echo(f"  {m.train_rows:,} training rows, {m.trees} trees")
     click.echo(
         f"  {'fold':>4} {'validate on':>11} {'train to':>10} {'rows':>7} {'churn':>6} "
         f"{'ROC-AUC':>7} {'PR-AUC':>6} {'Brier':>6} {'calib':>6} {'oracle':>6}"
     )
-    for f in result.folds:
+    for f in m.folds:
         click.echo(
             f"  {f.fold:>4} {f.validate_on:>11} {f.train_until:>10} {f.rows:>7,} "
             f"{f.positives:>6,} {f.roc_auc:>7.3f} {f.pr_auc:>6.3f} {f.brier:>6.3f} "
             f"{f.calibration_error:>6.3f} {_fmt(f.oracle_roc_auc):>6}"
         )
     click.echo(
-        f"  mean: ROC-AUC {m['roc_auc']:.3f}, PR-AUC {m['pr_auc']:.3f}, Brier {m['brier']:.4f}, "
-        f"calibration error {m['calibration_error']:.3f}"
+        f"  mean: ROC-AUC {m.roc_auc:.3f}, PR-AUC {m.pr_auc:.3f}, Brier {m.brier:.4f}, "
+        f"calibration error {m.calibration_error:.3f}"
     )
-    if "oracle_roc_auc" in m:
-        click.echo(f"  oracle ROC-AUC {m['oracle_roc_auc']:.3f}, gap {m['oracle_gap']:+.3f}")
-    click.echo(f"  trained in {result.seconds:.1f} s")
 
 
 @click.command("churn")
@@ -76,7 +78,7 @@ def _echo_result(result: CohortResult) -> None:
 @click.option(
     "--snapshots",
     type=int,
-    default=TrainOptions.snapshots,
+    default=ChurnTrainOptions.snapshots,
     show_default=True,
     help="Matured snapshot dates to learn from.",
 )
@@ -84,17 +86,21 @@ def _echo_result(result: CohortResult) -> None:
     "--every",
     "every_days",
     type=int,
-    default=TrainOptions.every_days,
+    default=ChurnTrainOptions.every_days,
     show_default=True,
     help="Days between snapshot dates.",
 )
 @click.option(
-    "--folds", type=int, default=TrainOptions.folds, show_default=True, help="Rolling-origin folds."
+    "--folds",
+    type=int,
+    default=ChurnTrainOptions.folds,
+    show_default=True,
+    help="Rolling-origin folds.",
 )
 @click.option(
     "--iterations",
     type=int,
-    default=TrainOptions.iterations,
+    default=ChurnTrainOptions.iterations,
     show_default=True,
     help="CatBoost trees.",
 )
@@ -112,8 +118,12 @@ def train_churn(ctx: click.Context, activity_table, user_col, time_col, amount_c
     Without options: churn_trial and churn_paid on the subscription tables. With
     --activity-table: churn_activity on any event table with a user and a time column.
     """
-    options = TrainOptions(
-        snapshots=snapshots, every_days=every_days, folds=folds, iterations=iterations
+    options = ChurnTrainOptions(
+        snapshots=snapshots,
+        every_days=every_days,
+        folds=folds,
+        iterations=iterations,
+        date_to=_day(as_of),
     )
     if activity_table is None and (user_col or time_col or amount_col or horizon or grace):
         raise click.UsageError("--user-col, --time-col, --amount-col, --horizon and --grace "
@@ -121,18 +131,18 @@ def train_churn(ctx: click.Context, activity_table, user_col, time_col, amount_c
     if activity_table is not None and not (user_col and time_col):
         raise click.UsageError("--activity-table needs --user-col and --time-col")
     con = connect(ctx.obj["db"])
-    with pipeline_step(con, "train churn") as step:
+    with pipeline_step(con, "train churn") as step, progress_bar("train churn") as progress:
         if activity_table is None:
-            results = train_subscription(con, options, as_of=_day(as_of), progress=True)
+            results = train_subscription(con, options, progress)
         else:
             source = ActivitySource(
                 activity_table, user_col, time_col, amount_col,
                 horizon if horizon is not None else HORIZON_DAYS,
                 grace if grace is not None else GRACE_DAYS,
             )  # fmt: skip
-            results = [train_activity(con, source, options, as_of=_day(as_of), progress=True)]
+            results = [train_activity(con, source, options, progress)]
         step["message"] = "; ".join(
-            f"{r.kind} {r.run_id} roc_auc={r.metrics['roc_auc']:.3f}" for r in results
+            f"{r.kind} {r.run_id} roc_auc={r.metrics.roc_auc:.3f}" for r in results
         )
     for result in results:
         _echo_result(result)
@@ -160,7 +170,8 @@ def score(ctx: click.Context, day, first, last, kind) -> None:
         if day is not None:
             results = [score_day(con, _day(day), kinds=kinds)]
         else:
-            results = score_range(con, _day(first), _day(last), kinds=kinds, progress=True)
+            with progress_bar("score churn", unit="date") as progress:
+                results = score_range(con, _day(first), _day(last), kinds=kinds, progress=progress)
         step["message"] = f"{len(results)} date(s) scored"
     for result in results:
         counts = ", ".join(f"{c} {n:,}" for c, n in result.rows_by_cohort.items())

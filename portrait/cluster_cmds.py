@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import click
-from tqdm.auto import tqdm
 
+from modeling.clusters import train as clusters
+from modeling.clusters.metrics import ClusterMetrics
 from modeling.clusters.selection import DEFAULT_TOLERANCE
-from modeling.clusters.train import TrainOptions, total_steps, train
+from modeling.contract import Progress, Step, TrainResult
+from portrait.progress import echo_result, progress_bar
 from warehouse.db import connect, pipeline_step
 
 COMPARISON_SHAP_ROWS = 2_000
 
 
-def _segment_comparison(enabled: bool, rows: int, iterations: int | None, seed: int, bar):
+def _segment_comparison(
+    enabled: bool, rows: int, iterations: int | None, seed: int, progress: Progress
+):
     if not enabled:
         return None
     # Imported here: the segment model is a heavy import that a run without it skips.
@@ -30,7 +34,7 @@ def _segment_comparison(enabled: bool, rows: int, iterations: int | None, seed: 
 
     def compare(con, run_id: str) -> dict:
         return compare_segment_model(
-            con, run_id, options, progress=lambda m: bar.set_postfix_str(f"segment: {m}")
+            con, run_id, options, progress=lambda m: progress(Step(f"segment: {m}"))
         )
 
     return compare
@@ -107,9 +111,9 @@ def train_clusters(
     """Behavioural clusters: KMeans on local hour, weekday and region, k chosen by phik."""
     if not 2 <= k_min <= k_max:
         raise click.BadParameter("need 2 <= --k-min <= --k-max", param_hint="--k-min")
-    options = TrainOptions(
+    options = clusters.ClusterTrainOptions(
         ks=tuple(range(k_min, k_max + 1)),
-        fit_rows=fit_rows,
+        sample_rows=fit_rows,
         phik_rows=phik_rows,
         silhouette_rows=silhouette_rows,
         projection_rows=projection_rows,
@@ -123,38 +127,34 @@ def train_clusters(
     try:
         with (
             pipeline_step(con, "train clusters") as info,
-            tqdm(total=total_steps(options), desc="clusters", unit="step") as bar,
+            progress_bar("clusters") as progress,
         ):
             comparison = _segment_comparison(
-                with_segment_comparison, segment_rows, segment_iterations, seed, bar
+                with_segment_comparison, segment_rows, segment_iterations, seed, progress
             )
-
-            def on_step(message: str) -> None:
-                bar.set_postfix_str(message)
-                bar.update(1)
-
-            result = train(con, options, segment_comparison=comparison, on_step=on_step)
-            info["message"] = f"run {result.run_id}: k={result.metrics['k']}"
+            result = clusters.train_clusters(
+                con, options, progress, compare_segment_model=comparison
+            )
+            info["message"] = f"run {result.run_id}: k={result.metrics.k}"
     finally:
         con.close()
     _report(result)
 
 
-def _report(result) -> None:
+def _report(result: TrainResult[ClusterMetrics]) -> None:
     m = result.metrics
-    dom = m["day_of_month"]
-    click.echo(f"clusters run {result.run_id}")
+    echo_result(result)
     click.echo(
-        f"  k = {m['k']} ({m['k_rule']}, k in {m['k_range'][0]}..{m['k_range'][1]}); "
-        f"phik with segment {m['phik']:.3f} on {m['phik_sample_rows']:,} labeled events; "
-        f"silhouette {m['silhouette']:.3f}"
+        f"  k = {m.k} ({m.k_rule}, k in {m.k_range[0]}..{m.k_range[1]}); "
+        f"phik with segment {m.phik:.3f} on {m.phik_sample_rows:,} labeled events; "
+        f"silhouette {m.silhouette:.3f}"
     )
-    click.echo(f"  day of month: {dom['summary']}")
-    click.echo(f"  assigned {m['assigned_events']:,} events in SQL (marts.cluster_assignments)")
-    segment = m.get("segment_model")
+    click.echo(f"  day of month: {m.day_of_month['summary']}")
+    click.echo(f"  assigned {m.assigned_events:,} events in SQL (marts.cluster_assignments)")
+    segment = m.segment_model
     if segment:
         click.echo(
-            f"  segment model ROC-AUC (macro): without cluster {segment['auc_without_cluster']:.4f}, "
-            f"with cluster {segment['auc_with_cluster']:.4f} (segment runs "
-            f"{segment['run_without_cluster']}, {segment['run_with_cluster']})"
+            f"  segment model ROC-AUC (macro): without cluster {segment.auc_without_cluster:.4f}, "
+            f"with cluster {segment.auc_with_cluster:.4f} (segment runs "
+            f"{segment.run_without_cluster}, {segment.run_with_cluster})"
         )

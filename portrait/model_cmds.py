@@ -6,11 +6,10 @@ Other areas attach their own training commands to `train` (e.g. `train clusters`
 
 from __future__ import annotations
 
-import json
-
 import click
 from tqdm.auto import tqdm
 
+from portrait.progress import echo_result, progress_bar
 from warehouse.db import connect, pipeline_step
 
 
@@ -117,7 +116,7 @@ def _echo_segment_run(info: dict) -> None:
 @click.pass_context
 def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
     """Any labeled table (binary or multiclass target), with the same registry and metrics."""
-    from modeling.tabular import TableTrainOptions, train_table_model
+    from modeling.tabular import TableTrainOptions, train_table
 
     con = connect(ctx.obj["db"])
     options = TableTrainOptions(
@@ -128,10 +127,13 @@ def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
         shap_rows=shap_rows,
         seed=seed,
     )
-    with pipeline_step(con, f"train table {table}") as info:
-        result = train_table_model(con, options, progress=lambda m: click.echo(f"  {m}", err=True))
-        info["message"] = f"run {result['run_id']}"
-    click.echo(json.dumps(result, indent=2, default=str))
+    with (
+        pipeline_step(con, f"train table {table}") as info,
+        progress_bar(f"train table {table}") as progress,
+    ):
+        result = train_table(con, options, progress)
+        info["message"] = f"run {result.run_id}"
+    echo_result(result)
 
 
 @score.command("segment")

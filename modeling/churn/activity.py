@@ -14,13 +14,14 @@ from datetime import date, timedelta
 
 import duckdb
 import polars as pl
-from tqdm import tqdm
 
 from modeling.churn.features import KEYS, feature_columns
 from modeling.churn.labels import GRACE_DAYS, HORIZON_DAYS, matured_snapshot_dates, row_ids
+from modeling.churn.metrics import ChurnMetrics
 from modeling.churn.model import ChurnModel
-from modeling.churn.train import CohortResult, TrainOptions, fit_and_register
+from modeling.churn.train import ChurnTrainOptions, fit_and_register
 from modeling.churn.vitrine import vitrine_rows
+from modeling.contract import Progress, Steps, TrainResult
 from modeling.registry import load_model_from, run_info
 from queries import runner
 
@@ -126,19 +127,17 @@ def activity_dataset(
 def train_activity(
     con: duckdb.DuckDBPyConnection,
     source: ActivitySource,
-    options: TrainOptions | None = None,
-    *,
-    as_of: date | None = None,
-    progress: bool = False,
-) -> CohortResult:
+    options: ChurnTrainOptions | None = None,
+    progress: Progress | None = None,
+) -> TrainResult[ChurnMetrics]:
     """Validate on time, fit and register a churn_activity model for `source`."""
-    options = options or TrainOptions()
+    options = options or ChurnTrainOptions()
     define_events(con, source)
     bounds = runner.run(con, "churn_activity_as_of")
     first, last = bounds.item(0, "first_day"), bounds.item(0, "as_of")
     if last is None:
         raise ValueError(f"{source.table} has no events")
-    as_of = as_of or last
+    as_of = options.date_to or last
     dates = matured_snapshot_dates(
         as_of,
         count=options.snapshots,
@@ -161,20 +160,19 @@ def train_activity(
         "source": "activity",
         "activity": asdict(source),
     }
-    with tqdm(total=options.folds + 1, desc="train churn activity", disable=not progress) as bar:
-        return fit_and_register(
-            con,
-            data,
-            features,
-            options,
-            kind=KIND,
-            cohort=COHORT,
-            target=source.target,
-            gap_days=source.horizon + source.grace,
-            categorical=(),
-            params=params,
-            on_fold=lambda: bar.update(1),
-        )
+    return fit_and_register(
+        con,
+        data,
+        features,
+        options,
+        kind=KIND,
+        cohort=COHORT,
+        target=source.target,
+        gap_days=source.horizon + source.grace,
+        categorical=(),
+        params=params,
+        steps=Steps(progress, options.folds + 1),
+    )
 
 
 def source_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> ActivitySource:

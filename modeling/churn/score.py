@@ -12,13 +12,13 @@ from datetime import date, timedelta
 
 import duckdb
 import polars as pl
-from tqdm import tqdm
 
 from modeling.churn.activity import activity_model, score_activity
 from modeling.churn.features import snapshot_features
 from modeling.churn.labels import COHORTS, KIND_BY_COHORT, build_snapshots, data_as_of
 from modeling.churn.model import ChurnModel
 from modeling.churn.vitrine import VITRINE_COLUMNS, replace_scores, vitrine_rows
+from modeling.contract import Progress, Steps
 from modeling.registry import latest_run_id, load_model_from
 
 log = logging.getLogger(__name__)
@@ -116,13 +116,15 @@ def score_range(
     last: date,
     *,
     kinds: list[str] | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> list[ScoreResult]:
     """Backfill: score every date from `first` to `last`, each in its own transaction."""
     if last < first:
         raise ValueError(f"--to {last} is before --from {first}")
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
-    return [
-        score_day(con, day, kinds=kinds)
-        for day in tqdm(days, desc="score churn", disable=not progress)
-    ]
+    steps = Steps(progress, len(days))
+    results = []
+    for day in days:
+        results.append(score_day(con, day, kinds=kinds))
+        steps(f"scored {day}")
+    return results

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import duckdb
 import polars as pl
-from tqdm import tqdm
 
 from modeling.churn.features import CATEGORICAL, KEYS, feature_columns, snapshot_features
 from modeling.churn.labels import (
@@ -24,7 +23,9 @@ from modeling.churn.labels import (
     snapshot_labels,
     snapshot_oracle,
 )
-from modeling.churn.train import CohortResult, TrainOptions, fit_and_register
+from modeling.churn.metrics import ChurnMetrics
+from modeling.churn.train import ChurnTrainOptions, fit_and_register
+from modeling.contract import Progress, Steps, TrainResult
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +57,18 @@ def subscription_dataset(
 
 def train_subscription(
     con: duckdb.DuckDBPyConnection,
-    options: TrainOptions | None = None,
+    options: ChurnTrainOptions | None = None,
+    progress: Progress | None = None,
     *,
-    as_of: date | None = None,
     cohorts: tuple[str, ...] = COHORTS,
-    progress: bool = False,
-) -> list[CohortResult]:
-    """Validate, fit and register churn_trial and churn_paid; return their results."""
-    options = options or TrainOptions()
-    as_of = as_of or data_as_of(con)
+) -> list[TrainResult[ChurnMetrics]]:
+    """Validate, fit and register churn_trial and churn_paid: one result per model.
+
+    Both cohorts' snapshots are built once; a cohort too thin to validate is skipped (and
+    logged) without costing the other its model.
+    """
+    options = options or ChurnTrainOptions()
+    as_of = options.date_to or data_as_of(con)
     first = first_data_date(con)
     dates = matured_snapshot_dates(
         as_of,
@@ -77,8 +81,9 @@ def train_subscription(
             f"only {len(dates)} matured snapshot date(s) before {as_of}: "
             f"need data spanning more than {HORIZON_DAYS + GRACE_DAYS + WARMUP_DAYS} days"
         )
-    log.info("building %d snapshots from %s to %s", len(dates), dates[0], dates[-1])
+    steps = Steps(progress, 1 + len(cohorts) * (options.folds + 1))
     data = subscription_dataset(con, dates, as_of=as_of)
+    steps(f"{len(dates)} snapshots from {dates[0]} to {dates[-1]}: {data.height:,} rows")
     features = feature_columns(data)
     params = {
         "as_of": as_of.isoformat(),
@@ -87,39 +92,34 @@ def train_subscription(
         "snapshot_dates": [d.isoformat() for d in dates],
         "source": "subscription",
     }
-    results: list[CohortResult] = []
+    results: list[TrainResult[ChurnMetrics]] = []
     skipped: dict[str, str] = {}
-    with tqdm(
-        total=len(cohorts) * (options.folds + 1), desc="train churn", disable=not progress
-    ) as bar:
-        for cohort in cohorts:
-            rows = data.filter(pl.col("cohort") == cohort)
-            bar.set_postfix_str(f"{cohort}: {rows.height:,} rows")
-            if rows.height == 0 or rows.get_column("label").n_unique() < 2:
-                log.warning("no %s model: its snapshots hold one class or none", cohort)
-                skipped[cohort] = "its snapshots hold one class or none"
-                bar.update(options.folds + 1)
-                continue
-            try:
-                result = fit_and_register(
-                    con,
-                    rows,
-                    features,
-                    options,
-                    kind=KIND_BY_COHORT[cohort],
-                    cohort=cohort,
-                    target=TARGET,
-                    gap_days=HORIZON_DAYS + GRACE_DAYS,
-                    categorical=CATEGORICAL,
-                    params=params,
-                    on_fold=lambda: bar.update(1),
-                )
-            except ValueError as error:
-                # One cohort too thin to validate must not cost the other its model.
-                log.warning("no %s model: %s", cohort, error)
-                skipped[cohort] = str(error)
-                continue
-            results.append(result)
+    for cohort in cohorts:
+        rows = data.filter(pl.col("cohort") == cohort)
+        steps.note(f"{cohort}: {rows.height:,} rows")
+        if rows.height == 0 or rows.get_column("label").n_unique() < 2:
+            log.warning("no %s model: its snapshots hold one class or none", cohort)
+            skipped[cohort] = "its snapshots hold one class or none"
+            continue
+        try:
+            result = fit_and_register(
+                con,
+                rows,
+                features,
+                options,
+                kind=KIND_BY_COHORT[cohort],
+                cohort=cohort,
+                target=TARGET,
+                gap_days=HORIZON_DAYS + GRACE_DAYS,
+                categorical=CATEGORICAL,
+                params=params,
+                steps=steps,
+            )
+        except ValueError as error:
+            log.warning("no %s model: %s", cohort, error)
+            skipped[cohort] = str(error)
+            continue
+        results.append(result)
     if not results:
         reasons = "; ".join(f"{c}: {r}" for c, r in skipped.items())
         raise ValueError(f"no churn model could be trained ({reasons})")

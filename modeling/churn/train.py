@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 import duckdb
@@ -20,7 +19,9 @@ import polars as pl
 from sklearn.metrics import roc_auc_score
 
 from modeling.churn import drift
+from modeling.churn.metrics import ChurnMetrics, FoldResult
 from modeling.churn.model import ChurnModel
+from modeling.contract import Steps, TrainOptions, TrainResult
 from modeling.evaluation import binary_curves, binary_metrics
 from modeling.explain import shap_global, shap_long, stratified_sample
 from modeling.registry import RunRecord, data_fingerprint, save_run
@@ -35,61 +36,34 @@ MIN_CLASS_ROWS = 5
 # trees a model may end up with.
 EARLY_STOP_DATES = 2
 MIN_ITERATIONS = 20
+ITERATIONS = 500
 
 
-@dataclass
-class TrainOptions:
-    """How much history to use and how to fit."""
+@dataclass(frozen=True, kw_only=True)
+class ChurnTrainOptions(TrainOptions):
+    """How much history to use and how to fit.
 
-    # Weekly snapshots over up to a year; the trial cohort is small and needs them all, the
-    # paid one is sampled down to max_train_rows so training stays within a few minutes.
+    `date_to` treats the data as ending on that day (default: its last event);
+    `sample_rows` caps the training rows of a fold and of the final fit.
+    """
+
+    seed: int = 0
+    # The paid cohort is sampled down to this many rows so training stays within minutes.
+    sample_rows: int | None = 100_000
+    shap_rows: int = 2_000
+    # The most trees; fit_model picks how many on the latest training snapshots.
+    iterations: int | None = 500
+    # Weekly snapshots over up to a year; the trial cohort is small and needs them all.
     snapshots: int = 52
     every_days: int = 7
     folds: int = 4
-    # The most trees; fit_model picks how many on the latest training snapshots. Shallow
-    # ones: churn on a snapshot is a smooth function of a handful of signals (engagement,
-    # tenure, the card), and depth 6 overfits the few thousand churners a cohort holds.
-    iterations: int = 500
+    # Shallow trees: churn on a snapshot is a smooth function of a handful of signals
+    # (engagement, tenure, the card), and depth 6 overfits the few thousand churners a
+    # cohort holds.
     depth: int = 4
     learning_rate: float = 0.05
     l2_leaf_reg: float = 3.0
-    seed: int = 0
-    max_train_rows: int = 100_000
-    shap_rows: int = 2_000
     thread_count: int = 2
-
-
-@dataclass
-class FoldResult:
-    """Metrics of one rolling-origin fold."""
-
-    fold: int
-    validate_on: str
-    train_until: str
-    train_rows: int
-    rows: int
-    positives: int
-    roc_auc: float
-    pr_auc: float
-    brier: float
-    calibration_error: float
-    oracle_roc_auc: float | None = None
-    oracle_rows: int = 0
-    roc_auc_on_oracle_rows: float | None = None
-    trees: int = 0
-
-
-@dataclass
-class CohortResult:
-    """What training one cohort produced."""
-
-    cohort: str
-    kind: str
-    run_id: str
-    metrics: dict
-    folds: list[FoldResult] = field(default_factory=list)
-    train_rows: int = 0
-    seconds: float = 0.0
 
 
 def rolling_origin_folds(
@@ -107,18 +81,20 @@ def rolling_origin_folds(
     return plan[::-1]
 
 
-def _sample(frame: pl.DataFrame, rows: int, seed: int) -> pl.DataFrame:
-    return frame if frame.height <= rows else frame.sample(n=rows, seed=seed)
+def _sample(frame: pl.DataFrame, rows: int | None, seed: int) -> pl.DataFrame:
+    if rows is None or frame.height <= rows:
+        return frame
+    return frame.sample(n=rows, seed=seed)
 
 
 def cross_validate(
     data: pl.DataFrame,
     features: list[str],
-    options: TrainOptions,
+    options: ChurnTrainOptions,
     *,
     gap_days: int,
     categorical: tuple[str, ...],
-    on_fold: Callable[[], None] | None = None,
+    steps: Steps | None = None,
 ) -> tuple[list[FoldResult], pl.DataFrame]:
     """Rolling-origin CV; returns the folds and the pooled validation predictions."""
     dates = data.get_column("snapshot_date").unique().to_list()
@@ -127,7 +103,7 @@ def cross_validate(
     for number, (validate_on, train_dates) in enumerate(plan, start=1):
         train = _sample(
             data.filter(pl.col("snapshot_date").is_in(train_dates)),
-            options.max_train_rows,
+            options.sample_rows,
             options.seed,
         )
         valid = data.filter(pl.col("snapshot_date") == validate_on)
@@ -137,8 +113,8 @@ def cross_validate(
             log.warning(
                 "fold on %s skipped: fewer than %d rows of a class", validate_on, MIN_CLASS_ROWS
             )
-            if on_fold:
-                on_fold()
+            if steps:
+                steps(f"fold {number} skipped: fewer than {MIN_CLASS_ROWS} rows of a class")
             continue
         model = fit_model(train, features, options, gap_days=gap_days, categorical=categorical)
         proba = model.predict_proba(valid.select(features))
@@ -164,8 +140,8 @@ def cross_validate(
                 pl.Series("proba", proba), pl.lit(number).alias("fold")
             )
         )
-        if on_fold:
-            on_fold()
+        if steps:
+            steps(f"fold {number}: ROC-AUC {result.roc_auc:.3f} on {validate_on}")
     if len(results) < 2:
         raise ValueError(
             f"rolling-origin validation needs at least 2 usable folds, got {len(results)}: "
@@ -191,10 +167,10 @@ def _add_oracle(result: FoldResult, valid: pl.DataFrame, y: np.ndarray, proba: n
 
 
 def _new_model(
-    options: TrainOptions, categorical: tuple[str, ...], iterations: int | None = None
+    options: ChurnTrainOptions, categorical: tuple[str, ...], iterations: int | None = None
 ) -> ChurnModel:
     return ChurnModel(
-        iterations=iterations or options.iterations,
+        iterations=iterations or options.iterations or ITERATIONS,
         depth=options.depth,
         learning_rate=options.learning_rate,
         l2_leaf_reg=options.l2_leaf_reg,
@@ -207,7 +183,7 @@ def _new_model(
 def fit_model(
     train: pl.DataFrame,
     features: list[str],
-    options: TrainOptions,
+    options: ChurnTrainOptions,
     *,
     gap_days: int,
     categorical: tuple[str, ...],
@@ -227,44 +203,48 @@ def fit_model(
     check = train.filter(pl.col("snapshot_date").is_in(held_out))
     y_inner = inner.get_column("label").to_numpy()
     y_check = check.get_column("label").to_numpy()
-    iterations = options.iterations
+    iterations = options.iterations or ITERATIONS
     if min(_class_counts(y_inner) + _class_counts(y_check)) >= MIN_CLASS_ROWS:
         probe = _new_model(options, categorical).fit(
             inner.select(features), y_inner, check.select(features), y_check
         )
-        iterations = min(options.iterations, max(probe.best_iterations_, MIN_ITERATIONS))
+        iterations = min(iterations, max(probe.best_iterations_, MIN_ITERATIONS))
     return _new_model(options, categorical, iterations).fit(
         train.select(features), train.get_column("label").to_numpy()
     )
 
 
-def summarize(folds: list[FoldResult]) -> dict:
-    """Headline metrics: means over folds, the per-fold list, and the gap to the oracle."""
+def summarize(folds: list[FoldResult], cohort: str = "") -> ChurnMetrics:
+    """Headline metrics: means over folds, the folds themselves, and the gap to the oracle."""
     mean = {
         key: float(np.mean([getattr(f, key) for f in folds]))
         for key in ("roc_auc", "pr_auc", "brier", "calibration_error")
     }
-    summary = {**mean, "folds": [asdict(f) for f in folds]}
+    metrics = ChurnMetrics(
+        cohort=cohort,
+        **mean,
+        folds=list(folds),
+        positives=int(sum(f.positives for f in folds)),
+        rows=int(sum(f.rows for f in folds)),
+    )
     oracle = [f for f in folds if f.oracle_roc_auc is not None]
     if oracle:
-        summary["oracle_roc_auc"] = float(np.mean([f.oracle_roc_auc for f in oracle]))
+        metrics.oracle_roc_auc = float(np.mean([f.oracle_roc_auc for f in oracle]))
         model_same_rows = np.mean(
             [
                 f.roc_auc if f.roc_auc_on_oracle_rows is None else f.roc_auc_on_oracle_rows
                 for f in oracle
             ]
         )
-        summary["oracle_gap"] = float(summary["oracle_roc_auc"] - model_same_rows)
-    summary["positives"] = int(sum(f.positives for f in folds))
-    summary["rows"] = int(sum(f.rows for f in folds))
-    return summary
+        metrics.oracle_gap = float(metrics.oracle_roc_auc - model_same_rows)
+    return metrics
 
 
 def fit_and_register(
     con: duckdb.DuckDBPyConnection,
     data: pl.DataFrame,
     features: list[str],
-    options: TrainOptions,
+    options: ChurnTrainOptions,
     *,
     kind: str,
     cohort: str,
@@ -272,20 +252,22 @@ def fit_and_register(
     gap_days: int,
     categorical: tuple[str, ...],
     params: dict,
-    on_fold: Callable[[], None] | None = None,
-) -> CohortResult:
+    steps: Steps | None = None,
+) -> TrainResult[ChurnMetrics]:
     """Validate one cohort on time, fit the final model on all of it, and register it."""
     started = time.perf_counter()
     # The datasets come from Polars joins, which keep no row order, and CatBoost's trees
     # and the samples depend on it: a fixed order makes a retrain reproduce the model.
     data = data.sort("snapshot_date", "row_id")
     folds, pooled = cross_validate(
-        data, features, options, gap_days=gap_days, categorical=categorical, on_fold=on_fold
+        data, features, options, gap_days=gap_days, categorical=categorical, steps=steps
     )
-    metrics = summarize(folds)
+    metrics = summarize(folds, cohort)
+    validated = time.perf_counter()
 
-    train = _sample(data, options.max_train_rows, options.seed)
+    train = _sample(data, options.sample_rows, options.seed)
     model = fit_model(train, features, options, gap_days=gap_days, categorical=categorical)
+    fitted = time.perf_counter()
     latest = data.filter(pl.col("snapshot_date") == data.get_column("snapshot_date").max())
     explained = stratified_sample(latest, "label", options.shap_rows, seed=options.seed)
     values = model.shap_values(explained.select(features))
@@ -310,13 +292,10 @@ def fit_and_register(
         importance,
         drift.time_bound_features(train, features),
     )
-    if on_fold:
-        on_fold()
-
-    seconds = time.perf_counter() - started
-    metrics["train_seconds"] = round(seconds, 1)
-    metrics["train_rows"] = train.height
-    metrics["trees"] = model.best_iterations_
+    if steps:
+        steps(f"{cohort}: final model on {train.height:,} rows")
+    metrics.train_rows = train.height
+    metrics.trees = model.best_iterations_
     record = RunRecord(
         kind=kind,
         target=target,
@@ -333,8 +312,13 @@ def fit_and_register(
         metrics=metrics,
         data_fingerprint=data_fingerprint(train.select([*features, "label"])),
         notes=_notes(cohort, metrics),
+        timings={
+            "validation": validated - started,
+            "fit": fitted - validated,
+            "total": time.perf_counter() - started,
+        },
     )
-    run_id = save_run(
+    return save_run(
         con,
         record,
         curves=binary_curves(
@@ -343,17 +327,14 @@ def fit_and_register(
         shap_values=long,
         shap_global=shap_global(long),
     )
-    return CohortResult(cohort, kind, run_id, metrics, folds, train.height, seconds)
 
 
-def _notes(cohort: str, metrics: dict) -> str:
+def _notes(cohort: str, metrics: ChurnMetrics) -> str:
     text = (
-        f"{cohort}: rolling-origin CV over {len(metrics['folds'])} folds, "
-        f"mean ROC-AUC {metrics['roc_auc']:.3f}, PR-AUC {metrics['pr_auc']:.3f}, "
-        f"Brier {metrics['brier']:.4f}"
+        f"{cohort}: rolling-origin CV over {len(metrics.folds)} folds, "
+        f"mean ROC-AUC {metrics.roc_auc:.3f}, PR-AUC {metrics.pr_auc:.3f}, "
+        f"Brier {metrics.brier:.4f}"
     )
-    if "oracle_roc_auc" in metrics:
-        text += (
-            f"; oracle ROC-AUC {metrics['oracle_roc_auc']:.3f} (gap {metrics['oracle_gap']:+.3f})"
-        )
+    if metrics.oracle_roc_auc is not None:
+        text += f"; oracle ROC-AUC {metrics.oracle_roc_auc:.3f} (gap {metrics.oracle_gap:+.3f})"
     return text

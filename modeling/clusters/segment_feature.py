@@ -15,7 +15,8 @@ from dataclasses import replace
 import duckdb
 import polars as pl
 
-from modeling.registry import run_info
+from modeling.clusters.metrics import SegmentComparison
+from modeling.registry import load_result, run_info
 from modeling.segment import SegmentTrainOptions, train_segment_model
 from warehouse.db import fetch_frame
 
@@ -47,7 +48,7 @@ def compare_segment_model(
     run_id: str,
     options: SegmentTrainOptions | None = None,
     progress: Callable[[str], None] | None = None,
-) -> dict:
+) -> SegmentComparison:
     """Train the segment model with and without the cluster id; both AUCs and run ids."""
     options = options or SegmentTrainOptions()
     # The same model choices on both sides. Both runs exist to be compared: neither may
@@ -62,32 +63,33 @@ def compare_segment_model(
         progress=progress,
     )
     without_cluster = train_segment_model(con, options=options, progress=progress)
-    with_info, without_info = run_info(con, with_cluster), run_info(con, without_cluster)
-    used = CLUSTER_COLUMN in with_info["features"].get("inputs", [])
-    result = {
-        "auc_with_cluster": with_info["metrics"]["roc_auc_macro"],
-        "auc_without_cluster": without_info["metrics"]["roc_auc_macro"],
-        "auc_by_class_with_cluster": with_info["metrics"]["roc_auc_by_class"],
-        "auc_by_class_without_cluster": without_info["metrics"]["roc_auc_by_class"],
-        "run_with_cluster": with_cluster,
-        "run_without_cluster": without_cluster,
-        "cluster_feature_used": used,
-        "metric": "holdout ROC-AUC, macro over segments (one-vs-rest)",
-        "segment_options": {
+    with_result, without_result = load_result(con, with_cluster), load_result(con, without_cluster)
+    used = CLUSTER_COLUMN in run_info(con, with_cluster)["features"].get("inputs", [])
+    with_auc = with_result.metrics.roc_auc_macro
+    without_auc = without_result.metrics.roc_auc_macro
+    result = SegmentComparison(
+        auc_with_cluster=with_auc,
+        auc_without_cluster=without_auc,
+        auc_gain=with_auc - without_auc,
+        auc_by_class_with_cluster=with_result.metrics.roc_auc_by_class,
+        auc_by_class_without_cluster=without_result.metrics.roc_auc_by_class,
+        run_with_cluster=with_cluster,
+        run_without_cluster=without_cluster,
+        cluster_feature_used=used,
+        metric="holdout ROC-AUC, macro over segments (one-vs-rest)",
+        segment_options={
             "sample_rows": options.sample_rows,
             "holdout_rows": options.holdout_rows,
             "holdout_days": options.holdout_days,
             "seed": options.seed,
             "model": options.model,
         },
-    }
-    result["auc_gain"] = result["auc_with_cluster"] - result["auc_without_cluster"]
-    if not used:
         # The leakage guard may keep the column out; then both models are the same.
-        result["note"] = "the leakage guard kept cluster_id out of the model"
+        note="" if used else "the leakage guard kept cluster_id out of the model",
+    )
     log.info(
         "segment ROC-AUC with cluster %.4f, without %.4f",
-        result["auc_with_cluster"],
-        result["auc_without_cluster"],
+        result.auc_with_cluster,
+        result.auc_without_cluster,
     )
     return result

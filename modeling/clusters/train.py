@@ -12,6 +12,7 @@ comparison use `phik_rows` labeled events drawn independently; silhouette uses
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -21,10 +22,12 @@ from phik.phik import phik_from_array
 from sklearn.metrics import adjusted_rand_score
 
 from modeling.clusters import store
-from modeling.clusters.correlation import PhikResult, phik_correlations
+from modeling.clusters.correlation import phik_correlations
 from modeling.clusters.features import VARIANT_WITH, VARIANT_WITHOUT
-from modeling.clusters.projection import ProjectionResult, project
+from modeling.clusters.metrics import ClusterMetrics, SegmentComparison
+from modeling.clusters.projection import project
 from modeling.clusters.selection import DEFAULT_KS, DEFAULT_TOLERANCE, KSelection, select_k
+from modeling.contract import Progress, Steps, TrainOptions, TrainResult
 from modeling.registry import RunRecord, data_fingerprint, new_run_id, save_run
 from queries.runner import run
 from queries.segment_features import ensure_segment_features
@@ -32,16 +35,18 @@ from warehouse.db import transaction
 
 log = logging.getLogger(__name__)
 
-Step = Callable[[str], None]
-SegmentComparison = Callable[[duckdb.DuckDBPyConnection, str], dict]
+# Trains the segment model with and without the cluster id of the run given.
+CompareSegmentModel = Callable[[duckdb.DuckDBPyConnection, str], SegmentComparison]
 
 
-@dataclass(frozen=True)
-class TrainOptions:
-    """What a cluster run samples, tries and keeps."""
+@dataclass(frozen=True, kw_only=True)
+class ClusterTrainOptions(TrainOptions):
+    """What a cluster run samples, tries and keeps. `sample_rows`: the events the models
+    are fitted on (labeled or not)."""
 
+    seed: int = 0
+    sample_rows: int | None = 250_000
     ks: tuple[int, ...] = DEFAULT_KS
-    fit_rows: int = 250_000
     phik_rows: int = 200_000
     silhouette_rows: int = 5_000
     projection_rows: int = 20_000
@@ -52,20 +57,8 @@ class TrainOptions:
     model_params: dict = field(default_factory=dict)
 
 
-@dataclass
-class ClusterRun:
-    """What a run produced; the tables hold the rest."""
-
-    run_id: str
-    metrics: dict
-    selections: dict[str, KSelection]
-    phik: PhikResult
-    projection: ProjectionResult
-    assigned_events: int
-
-
-def total_steps(options: TrainOptions) -> int:
-    """Progress steps `train` reports: one per k and variant, and seven more."""
+def total_steps(options: ClusterTrainOptions) -> int:
+    """Progress steps `train_clusters` reports: one per k and variant, and seven more."""
     return 2 * len(set(options.ks)) + 7
 
 
@@ -76,12 +69,12 @@ def _sample(con, rows: int, seed: int, labeled_only: bool) -> pl.DataFrame:
 
 
 def load_samples(
-    con: duckdb.DuckDBPyConnection, options: TrainOptions
+    con: duckdb.DuckDBPyConnection, options: ClusterTrainOptions
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(region frequency, fit sample, labeled evaluation sample)."""
     ensure_segment_features(con)  # a view over raw.ad_events: never stale
     frequency = run(con, "cluster_region_frequency")
-    fit_frame = _sample(con, options.fit_rows, options.seed, labeled_only=False)
+    fit_frame = _sample(con, options.sample_rows, options.seed, labeled_only=False)
     eval_frame = _sample(con, options.phik_rows, options.seed + 1, labeled_only=True)
     if fit_frame.height < max(options.ks):
         raise ValueError(
@@ -155,17 +148,23 @@ def _curves(selections: dict[str, KSelection]) -> pl.DataFrame:
     )
 
 
-def train(
+def train_clusters(
     con: duckdb.DuckDBPyConnection,
-    options: TrainOptions = TrainOptions(),  # noqa: B008 - frozen, never mutated
+    options: ClusterTrainOptions | None = None,
+    progress: Progress | None = None,
     *,
-    segment_comparison: SegmentComparison | None = None,
-    on_step: Step | None = None,
-) -> ClusterRun:
-    """Run the whole cluster pipeline on the warehouse behind `con`; return the run."""
-    step = on_step or (lambda _message: None)
+    compare_segment_model: CompareSegmentModel | None = None,
+) -> TrainResult[ClusterMetrics]:
+    """Run the whole cluster pipeline on the warehouse behind `con`; return the run.
+
+    `compare_segment_model(con, run_id)` (modeling.clusters.segment_feature) trains the
+    segment model with and without this run's cluster id; its figures go in the metrics.
+    """
+    options = options or ClusterTrainOptions()
+    steps = Steps(progress, total_steps(options))
+    started = time.perf_counter()
     frequency, fit_frame, eval_frame = load_samples(con, options)
-    step("samples loaded")
+    steps("samples loaded")
     selections = {}
     for include in (False, True):
         selection = select_k(
@@ -178,36 +177,38 @@ def train(
             silhouette_rows=options.silhouette_rows,
             random_state=options.seed,
             model_params=options.model_params,
-            progress=lambda variant, k: step(f"{variant} k={k}"),
+            progress=lambda variant, k: steps(f"{variant} k={k}"),
         )
         selections[selection.variant] = selection
     chosen = selections[VARIANT_WITHOUT]
     model = chosen.model
     comparison = day_of_month_comparison(chosen, selections[VARIANT_WITH], eval_frame)
     phik = phik_correlations(_phik_frame(eval_frame, model, frequency))
-    step("phik matrix")
+    steps("phik matrix")
     projection_sample = _sample(con, options.projection_rows, options.seed + 2, False)
     projection = project(model, projection_sample, random_state=options.seed)
-    step("projection")
+    steps("projection")
+    fitted = time.perf_counter()
 
     run_id = new_run_id()
     with transaction(con):
         store.save_model_tables(con, run_id, model)
         assigned = store.assign_in_sql(con, run_id)
-        step("assigned in SQL")
+        steps("assigned in SQL")
         store.fill_coverage_and_profiles(con, run_id, options.top_n)
         store.insert_frame(con, "marts.cluster_k_selection", run_id, _curves(selections))
         store.insert_frame(con, "marts.cluster_phik", run_id, phik.table)
         store.insert_frame(con, "marts.cluster_projection", run_id, projection.table)
-    step("marts filled")
+    steps("marts filled")
+    assigned_at = time.perf_counter()
     try:
-        segment_auc = segment_comparison(con, run_id) if segment_comparison else None
-        step("segment model with and without cluster")
+        segment = compare_segment_model(con, run_id) if compare_segment_model else None
+        steps("segment model with and without cluster")
         metrics = _metrics(chosen, selections, comparison, phik, projection, options, assigned)
-        metrics["fit_sample_rows"] = fit_frame.height
-        metrics["silhouette_sample_rows"] = min(options.silhouette_rows, fit_frame.height)
-        metrics["segment_model"] = segment_auc
-        save_run(
+        metrics.fit_sample_rows = fit_frame.height
+        metrics.silhouette_sample_rows = min(options.silhouette_rows, fit_frame.height)
+        metrics.segment_model = segment
+        result = save_run(
             con,
             RunRecord(
                 kind="clusters",
@@ -223,6 +224,12 @@ def train(
                 metrics=metrics,
                 data_fingerprint=data_fingerprint(fit_frame),
                 notes=comparison["summary"],
+                timings={
+                    "fit": fitted - started,
+                    "assign": assigned_at - fitted,
+                    "segment_comparison": time.perf_counter() - assigned_at,
+                    "total": time.perf_counter() - started,
+                },
             ),
             run_id=run_id,
         )
@@ -234,8 +241,8 @@ def train(
     if not options.keep_previous_assignments:
         with transaction(con):
             store.drop_other_assignments(con, run_id)
-    step("registered")
-    return ClusterRun(run_id, metrics, selections, phik, projection, assigned)
+    steps("registered")
+    return result
 
 
 def _model_params(model) -> dict:
@@ -245,7 +252,7 @@ def _model_params(model) -> dict:
     }
 
 
-def _metrics(chosen, selections, comparison, phik, projection, options, assigned) -> dict:
+def _metrics(chosen, selections, comparison, phik, projection, options, assigned) -> ClusterMetrics:
     summary = {}
     for variant, selection in selections.items():
         curve = selection.curve
@@ -258,21 +265,20 @@ def _metrics(chosen, selections, comparison, phik, projection, options, assigned
             "best_silhouette_k": int(silhouettes["k"][0]) if silhouettes.height else None,
             "curve": curve.select("k", "phik", "silhouette").to_dicts(),
         }
-    return {
-        "k": chosen.chosen_k,
-        "phik": chosen.chosen["phik"],
-        "silhouette": chosen.chosen["silhouette"],
-        "k_rule": f"smallest k with phik >= best phik - {options.tolerance}",
-        "k_range": [min(options.ks), max(options.ks)],
-        "phik_sample_rows": phik.rows,
-        "curves": summary,
-        "day_of_month": comparison,
-        "projection": {
+    return ClusterMetrics(
+        k=chosen.chosen_k,
+        phik=chosen.chosen["phik"],
+        silhouette=chosen.chosen["silhouette"],
+        k_rule=f"smallest k with phik >= best phik - {options.tolerance}",
+        k_range=[min(options.ks), max(options.ks)],
+        phik_sample_rows=phik.rows,
+        curves=summary,
+        day_of_month=comparison,
+        projection={
             "method": projection.method,
             "rows": projection.table.height,
             "explained_variance_ratio": projection.explained_variance_ratio,
             "loadings": projection.loadings.to_dicts(),
         },
-        "assigned_events": int(assigned),
-        "cluster_ids": "1..k",
-    }
+        assigned_events=int(assigned),
+    )

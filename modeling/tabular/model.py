@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier, CatBoostError, Pool
 
+from modeling.contract import as_polars
 from modeling.tabular.infer import ColumnRoles, as_number
 
 MISSING = "\u2205"
@@ -95,10 +96,13 @@ class TableModel:
     def pool(self, frame: pl.DataFrame) -> Pool:
         if not hasattr(self, "model_"):
             raise ValueError("TableModel is not fitted; call fit first")
-        return self._pool(self.design(frame))
+        return self._pool(self.design(as_polars(frame)))
 
     def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
-        """(rows, classes) probabilities, columns in the order of classes_."""
+        """(rows, classes) probabilities, columns in the order of classes_.
+
+        `frame`: rows of the table as exported (a Polars or pandas frame); the model
+        takes the columns it learned and coerces them as at training time."""
         proba = self.model_.predict_proba(self.pool(frame))
         order = [list(self.model_.classes_).index(c) for c in self.classes_]
         return proba[:, order]

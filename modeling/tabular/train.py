@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import duckdb
@@ -17,32 +16,38 @@ import numpy as np
 import polars as pl
 from sklearn.model_selection import train_test_split
 
+from modeling.contract import FlaggedComparison, Progress, Steps, TrainOptions, TrainResult
 from modeling.evaluation import binary_curves, binary_metrics, multiclass_curves, multiclass_metrics
 from modeling.explain import catboost_shap, shap_global, shap_long, stratified_sample
 from modeling.leakage import LeakageRules, leakage_guard
 from modeling.registry import RunRecord, data_fingerprint, save_run
 from modeling.tabular.infer import ColumnRoles, check_target, infer_roles
+from modeling.tabular.metrics import TableMetrics
 from modeling.tabular.model import TableModel
 from warehouse.db import table_exists
 
 log = logging.getLogger(__name__)
 
+KIND = "table"
 HOLDOUT_SHARE = 0.2
+ITERATIONS = 300
 ROW = "__row"  # position in the table: the SHAP row_id when there is no integer id
+STEPS = 4  # and one more when a comparison model is fitted
 
 
-@dataclass
-class TableTrainOptions:
-    """What to train on and how (recorded in the run's params)."""
+@dataclass(frozen=True, kw_only=True)
+class TableTrainOptions(TrainOptions):
+    """Which table and column to learn, and how (recorded in the run's params).
+
+    `sample_rows` samples the training rows (after the holdout is set aside);
+    `date_from`/`date_to` keep the rows whose `time_column` falls in that slice.
+    """
 
     table: str
     target: str
     id_column: str | None = None
     time_column: str | None = None
-    shap_rows: int = 20_000
     include_flagged: bool = False
-    iterations: int = 300
-    seed: int = 42
 
 
 def load_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
@@ -79,29 +84,24 @@ def split(frame: pl.DataFrame, target: str, time_column: str | None, seed: int):
     return train, holdout, how
 
 
-def train_table_model(
+def train_table(
     con: duckdb.DuckDBPyConnection,
     options: TableTrainOptions,
-    progress: Callable[[str], None] | None = None,
-) -> dict:
-    """Train, evaluate, explain and register; returns run_id and the headline metrics."""
-    step = progress or log.info
+    progress: Progress | None = None,
+) -> TrainResult[TableMetrics]:
+    """Train, evaluate, explain and register a model of `options.target`; return its result."""
+    steps = Steps(progress, STEPS)
     started = time.perf_counter()
-    frame = load_table(con, options.table)
-    if options.target not in frame.columns:
-        raise ValueError(
-            f"no target column {options.target!r} in {options.table}; columns: {', '.join(frame.columns)}"
-        )
-    target = frame.get_column(options.target).cast(pl.String).str.strip_chars()
-    frame = frame.with_columns(target.set(target == "", None).alias(options.target))
-    frame = frame.filter(pl.col(options.target).is_not_null())
+    frame = _labeled_rows(load_table(con, options.table), options)
     classes = check_target(frame, options.target)
     roles = infer_roles(frame, options.target, options.id_column, options.time_column)
     frame = frame.with_row_index(ROW)
     if not roles.features:
         raise ValueError(f"{options.table} has no usable feature column: {roles.left_out}")
-    step(f"{frame.height:,} labeled rows, {len(classes)} classes, features: {roles.features}")
+    steps(f"{frame.height:,} labeled rows, {len(classes)} classes, features: {roles.features}")
     train, holdout, how = split(frame, options.target, options.time_column, options.seed)
+    if options.sample_rows is not None and train.height > options.sample_rows:
+        train = train.sample(options.sample_rows, seed=options.seed).sort(ROW)
 
     report = leakage_guard(
         train,
@@ -115,34 +115,39 @@ def train_table_model(
     honest = _without(roles, flagged)
     if not honest.features:
         raise ValueError(f"the leakage guard flagged every feature: {report.to_dict()['reasons']}")
-    step(
+    steps(
         f"fitting CatBoost on {train.height:,} rows"
         + (f" (left out: {flagged})" if flagged else "")
     )
-    model = TableModel(honest, iterations=options.iterations, random_seed=options.seed)
+    iterations = options.iterations or ITERATIONS
+    fit_started = time.perf_counter()
+    model = TableModel(honest, iterations=iterations, random_seed=options.seed)
     y_train = train.get_column(options.target).to_numpy().astype(str)
     y_holdout = holdout.get_column(options.target).to_numpy().astype(str)
     model.fit(train, y_train)
+    fit_seconds = time.perf_counter() - fit_started
     proba = model.predict_proba(holdout)
-    metrics, curves = _evaluate(y_holdout, proba, model.classes_)
+    measured, curves = _evaluate(y_holdout, proba, model.classes_)
+    with_flagged = None
     if report.flagged and not options.include_flagged:
-        leaky = TableModel(roles, iterations=options.iterations, random_seed=options.seed).fit(
+        steps.total += 1
+        steps("fitting the comparison model with the flagged features")
+        leaky = TableModel(roles, iterations=iterations, random_seed=options.seed).fit(
             train, y_train
         )
-        with_metrics, _ = _evaluate(y_holdout, leaky.predict_proba(holdout), leaky.classes_)
-        metrics["with_flagged_features"] = {
-            "features": report.flagged,
-            **{
-                k: with_metrics[k]
-                for k in ("roc_auc", "roc_auc_macro", "roc_auc_by_class")
-                if k in with_metrics
-            },
-            "note": "not the result: flagged features look too good to be true",
-        }
-    metrics["leakage"] = report.to_dict()
-    metrics["split"] = how
+        other, _ = _evaluate(y_holdout, leaky.predict_proba(holdout), leaky.classes_)
+        with_flagged = FlaggedComparison(
+            features=report.flagged,
+            roc_auc=other.get("roc_auc"),
+            roc_auc_macro=other.get("roc_auc_macro"),
+            roc_auc_by_class=other.get("roc_auc_by_class"),
+            note="not the result: flagged features look too good to be true",
+        )
+    metrics = TableMetrics.from_json({**measured, "split": how, "leakage": report.to_dict()})
+    metrics.with_flagged_features = with_flagged
 
-    step("SHAP")
+    steps("SHAP")
+    shap_started = time.perf_counter()
     sample = stratified_sample(holdout, options.target, options.shap_rows, seed=options.seed)
     values = np.concatenate([catboost_shap(model.model_, model.pool(sample))], axis=1)
     labels = (
@@ -150,9 +155,11 @@ def train_table_model(
     )
     row_ids = _row_ids(sample, options.id_column)
     long = shap_long(row_ids, model.design(sample), values, labels)
+    shap_seconds = time.perf_counter() - shap_started
 
+    steps("saving the run")
     record = RunRecord(
-        kind="table",
+        kind=KIND,
         target=f"{options.table}.{options.target}",
         model=model,
         params={**asdict(options), "classes": [str(c) for c in model.classes_], "split": how},
@@ -171,17 +178,34 @@ def train_table_model(
         notes="; ".join(
             [how, *model.notes_] + ([f"leakage guard flagged {flagged}"] if flagged else [])
         ),
+        timings={
+            "fit": fit_seconds,
+            "shap": shap_seconds,
+            "total": time.perf_counter() - started,
+        },
     )
-    run_id = save_run(con, record, curves=curves, shap_values=long, shap_global=shap_global(long))
-    headline = {
-        k: metrics[k] for k in ("roc_auc", "roc_auc_macro", "roc_auc_by_class") if k in metrics
-    }
-    return {
-        "run_id": run_id,
-        **headline,
-        "flagged": report.flagged,
-        "seconds": time.perf_counter() - started,
-    }
+    return save_run(con, record, curves=curves, shap_values=long, shap_global=shap_global(long))
+
+
+def _labeled_rows(frame: pl.DataFrame, options: TableTrainOptions) -> pl.DataFrame:
+    """The rows with a target value, in the options' time slice."""
+    if options.target not in frame.columns:
+        raise ValueError(
+            f"no target column {options.target!r} in {options.table}; "
+            f"columns: {', '.join(frame.columns)}"
+        )
+    if (options.date_from or options.date_to) and not options.time_column:
+        raise ValueError("date_from and date_to slice the rows by time: give time_column too")
+    if options.time_column and options.time_column not in frame.columns:
+        raise ValueError(f"no time column {options.time_column!r} in {options.table}")
+    target = frame.get_column(options.target).cast(pl.String).str.strip_chars()
+    frame = frame.with_columns(target.set(target == "", None).alias(options.target))
+    frame = frame.filter(pl.col(options.target).is_not_null())
+    if options.date_from is not None:
+        frame = frame.filter(pl.col(options.time_column) >= options.date_from)
+    if options.date_to is not None:
+        frame = frame.filter(pl.col(options.time_column) < options.date_to)
+    return frame
 
 
 def _without(roles: ColumnRoles, flagged: list[str]) -> ColumnRoles:

@@ -95,7 +95,7 @@ def activity_world(tmp_path_factory):
 
 def test_activity_model_is_validated_on_time_and_registered(activity_world):
     con = activity_world["con"]
-    assert "churn_activity (run" in activity_world["output"]
+    assert "churn_activity run" in activity_world["output"]
     run = fetch_frame(con, "select run_id from ml.model_runs where kind = 'churn_activity'")
     info = run_info(con, run.item(0, "run_id"))
     assert info["params"]["activity"]["table"] == "raw.viewing"

@@ -225,7 +225,7 @@ def test_forest_engine_refuses_models_it_cannot_evaluate(trained, con):
     ovr_run = save_run(
         con,
         RunRecord("segment", "segment", ovr, {}, [], {}, "test", status="comparison"),
-    )
+    ).run_id
     with pytest.raises(ValueError, match="engine 'forest' cannot score"):
         score_segment(con, ovr_run, engine="forest")
     assert not fetch_frame(

@@ -8,8 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from modeling.registry import load_model, run_info
-from modeling.tabular import TableTrainOptions, infer_roles, train_table_model
+from modeling.contract import Step
+from modeling.registry import load_model, load_result, run_info
+from modeling.tabular import TableMetrics, TableTrainOptions, infer_roles, train_table
 from modeling.tabular.infer import check_target
 from warehouse.db import connect, fetch_frame
 
@@ -79,23 +80,34 @@ def test_binary_on_time_with_registry_round_trip(warehouse_path):
         shap_rows=200,
         iterations=60,
     )
-    result = train_table_model(con, options)
-    info = run_info(con, result["run_id"])
-    assert info["kind"] == "table" and info["target"] == "raw.subscribers.churned"
-    assert 0.6 < info["metrics"]["roc_auc"] <= 1.0
-    assert info["metrics"]["split"].startswith("time")
+    steps: list[Step] = []
+    result = train_table(con, options, progress=steps.append)
+    assert result.kind == "table" and result.target == "raw.subscribers.churned"
+    assert isinstance(result.metrics, TableMetrics)
+    assert 0.6 < result.metrics.roc_auc <= 1.0
+    assert result.metrics.split.startswith("time")
+    assert result.metrics.leakage["flagged"] == []  # nothing here is too good to be true
+    assert result.timings["fit"] > 0 and result.timings["total"] >= result.timings["fit"]
+    assert [s.done for s in steps] == list(range(1, len(steps) + 1))
+    assert steps[-1].done == steps[-1].total
+    # The registry gives back the same typed result.
+    stored = load_result(con, result.run_id)
+    assert stored.metrics == result.metrics and stored.timings == result.timings
+    assert set(stored.curves.get_column("curve").unique()) >= {"roc", "pr"}
+    info = run_info(con, result.run_id)
     assert "customer_id" in info["features"]["left_out"]
-    assert result["flagged"] == []  # no feature here is too good or unstable over time
     assert info["features"]["text"] == ["comment"]
-    shap = fetch_frame(con, "select * from ml.shap where run_id = $r", {"r": result["run_id"]})
+    shap = fetch_frame(con, "select * from ml.shap where run_id = $r", {"r": result.run_id})
     assert set(shap["feature"].unique().to_list()) >= {"plan", "amount"}
     assert shap["row_id"].min() % 7 == 0  # the id column, not a row number
     frame = fetch_frame(con, "select * from raw.subscribers order by customer_id limit 50")
     con.close()
-    model = load_model(result["run_id"], db=str(warehouse_path))
-    again = load_model(result["run_id"], db=str(warehouse_path))
+    model = load_model(result.run_id, db=str(warehouse_path))
+    again = load_model(result.run_id, db=str(warehouse_path))
     np.testing.assert_array_equal(model.predict_proba(frame), again.predict_proba(frame))
     assert model.predict_proba(frame).shape == (50, 2)
+    # The export's rows as pandas, straight from the user: the same probabilities.
+    np.testing.assert_allclose(model.predict_proba(frame.to_pandas()), model.predict_proba(frame))
 
 
 def test_multiclass_stratified(warehouse_path):
@@ -103,10 +115,10 @@ def test_multiclass_stratified(warehouse_path):
     options = TableTrainOptions(
         table="raw.subscribers", target="segment", shap_rows=100, iterations=30
     )
-    result = train_table_model(con, options)
-    info = run_info(con, result["run_id"])
-    assert set(info["metrics"]["roc_auc_by_class"]) == {"a", "b", "c"}
-    assert info["metrics"]["split"] == "stratified random holdout"
+    result = train_table(con, options)
+    assert set(result.metrics.roc_auc_by_class) == {"a", "b", "c"}
+    assert result.metrics.split == "stratified random holdout"
+    assert result.metrics.headline_figure().name == "roc_auc_macro"
     con.close()
 
 
@@ -122,6 +134,6 @@ def test_wrong_target_or_table_is_a_clear_error(warehouse_path, table, target, m
     con = connect(warehouse_path)
     try:
         with pytest.raises(ValueError, match=message):
-            train_table_model(con, TableTrainOptions(table=table, target=target))
+            train_table(con, TableTrainOptions(table=table, target=target))
     finally:
         con.close()

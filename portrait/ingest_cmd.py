@@ -11,7 +11,7 @@ import click
 from warehouse.contracts import get_contract
 from warehouse.db import connect, pipeline_step
 from warehouse.ingest import IngestError, LoadResult, ingest_file
-from warehouse.ingest.sql import TABLE_NAME
+from warehouse.sql import TABLE_NAME
 
 
 def parse_pairs(pairs: list[str], origin: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from queries.runner import run
 from warehouse.db import connect, resolve_db_path
 
 
@@ -13,10 +14,7 @@ def info(ctx: click.Context) -> None:
     """Print what the warehouse holds: tables and their row counts."""
     con = connect(ctx.obj["db"])
     click.echo(f"warehouse: {resolve_db_path(ctx.obj['db'])}")
-    tables = con.execute(
-        "select schema_name, table_name, estimated_size from duckdb_tables() "
-        "order by schema_name, table_name"
-    ).fetchall()
-    for schema, table, _ in tables:
-        rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+    tables = run(con, "warehouse_tables")
+    for schema, table in tables.iter_rows():
+        rows = run(con, "table_row_count", identifiers={"table": (schema, table)}).item()
         click.echo(f"  {schema}.{table:<28} {rows:>12,} rows")

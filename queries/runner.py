@@ -1,11 +1,14 @@
 """Run the SQL files in queries/sql: bind parameters, return Polars frames.
 
 One query per file, named for what it returns. Values always travel as bound
-parameters (`$name`), never by string formatting.
+parameters (`$name`), never by string formatting. A query whose table or column names
+are only known at run time names them as `{slot}`s, filled by
+warehouse.sql.with_identifiers with quoted identifiers only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -14,6 +17,7 @@ import duckdb
 import polars as pl
 
 from warehouse.db import fetch_frame
+from warehouse.sql import Identifier, with_identifiers
 
 
 @cache
@@ -25,15 +29,39 @@ def sql_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def statement(
+    name: str,
+    identifiers: Mapping[str, Identifier] | None = None,
+    allowed: Collection[str] = (),
+) -> str:
+    """The text of a query file with its `{slot}`s filled by quoted `identifiers`.
+
+    A file without slots needs no identifiers; see warehouse.sql.with_identifiers.
+    """
+    text = sql_text(name)
+    if identifiers is None and not allowed:
+        return text
+    return with_identifiers(text, allowed=allowed, **(identifiers or {}))
+
+
 def run(
-    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any] | None = None,
+    *,
+    identifiers: Mapping[str, Identifier] | None = None,
 ) -> pl.DataFrame:
     """Run a query file and return its result as a Polars frame."""
-    return fetch_frame(con, sql_text(name), params or {})
+    return fetch_frame(con, statement(name, identifiers), params or {})
 
 
 def execute(
-    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any] | None = None,
+    *,
+    identifiers: Mapping[str, Identifier] | None = None,
+    allowed: Collection[str] = (),
 ) -> None:
     """Run a query file for its effect (create or refresh a view, mart or cube)."""
-    con.execute(sql_text(name), params or {})
+    con.execute(statement(name, identifiers, allowed), params or {})

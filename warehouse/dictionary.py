@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.db import fetch_frame
+from warehouse.sql import literal, qualified
 
 SCHEMA_ORDER = ("raw", "ref", "ops", "features", "ml", "marts")
 
@@ -59,10 +60,8 @@ def copy_column_comments(con: duckdb.DuckDBPyConnection, source: str, target: st
     )
     for column, comment in comments.iter_rows():
         # COMMENT takes a literal only; the names and text come from the warehouse catalog.
-        text = comment.replace("'", "''")
-        con.execute(
-            f'comment on column "{target_schema}"."{target_table}"."{column}" is \'{text}\''
-        )
+        target_column = qualified((target_schema, target_table, column))
+        con.execute(f"comment on column {target_column} is {literal(comment)}")
 
 
 def render_dictionary(con: duckdb.DuckDBPyConnection) -> str:

@@ -19,6 +19,8 @@ from uuid import uuid4
 
 import duckdb
 
+from warehouse.sql import ident, literal, qualified
+
 log = logging.getLogger(__name__)
 
 SERVING_SUFFIX = ".serving.duckdb"
@@ -46,12 +48,6 @@ def database_path(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(row[0]).resolve()
 
 
-def _quote(text: str) -> str:
-    # ATTACH and COMMENT take literals only; paths and comments come from our own
-    # warehouse, and quoting keeps an apostrophe in them harmless.
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _tables_to_copy(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
     rows = con.execute(
         "select schema_name, table_name, comment from duckdb_tables() "
@@ -77,13 +73,15 @@ def publish(con: duckdb.DuckDBPyConnection, target: str | os.PathLike | None = N
     temp = final.with_name(f".{final.name}.{uuid4().hex[:8]}.tmp")
     alias = f"publish_{uuid4().hex[:8]}"
     tables = _tables_to_copy(con)
-    con.execute(f"attach {_quote(str(temp))} as {alias}")
+    # ATTACH takes a literal only; quoting keeps an apostrophe in the path harmless.
+    con.execute(f"attach {literal(str(temp))} as {ident(alias)}")
     try:
         for schema in (*COPIED_SCHEMAS, "ops"):
-            con.execute(f"create schema if not exists {alias}.{schema}")
+            con.execute(f"create schema if not exists {qualified((alias, schema))}")
         for schema, table, comment in tables:
             con.execute(
-                f'create table {alias}.{schema}."{table}" as select * from {schema}."{table}"'
+                f"create table {qualified((alias, schema, table))} "
+                f"as select * from {qualified((schema, table))}"
             )
             _copy_comments(con, alias, schema, table, comment)
         _write_quarantine(con, alias)
@@ -92,9 +90,9 @@ def publish(con: duckdb.DuckDBPyConnection, target: str | os.PathLike | None = N
             "ops.quarantine_summary",
         ]
         _write_published(con, alias, source, copied)
-        con.execute(f"detach {alias}")
+        con.execute(f"detach {ident(alias)}")
     except BaseException:
-        con.execute(f"detach database if exists {alias}")
+        con.execute(f"detach database if exists {ident(alias)}")
         temp.unlink(missing_ok=True)
         Path(str(temp) + ".wal").unlink(missing_ok=True)
         raise
@@ -106,15 +104,17 @@ def publish(con: duckdb.DuckDBPyConnection, target: str | os.PathLike | None = N
 def _copy_comments(
     con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, comment: str | None
 ) -> None:
+    # COMMENT takes a literal only; the texts come from the warehouse's own catalog.
     if comment:
-        con.execute(f'comment on table {alias}.{schema}."{table}" is {_quote(comment)}')
+        con.execute(f"comment on table {qualified((alias, schema, table))} is {literal(comment)}")
     columns = con.execute(
         "select column_name, comment from duckdb_columns() where database_name = current_database() "
         "and schema_name = ? and table_name = ? and comment is not null",
         [schema, table],
     ).fetchall()
     for column, text in columns:
-        con.execute(f'comment on column {alias}.{schema}."{table}"."{column}" is {_quote(text)}')
+        target = qualified((alias, schema, table, column))
+        con.execute(f"comment on column {target} is {literal(text)}")
 
 
 def _write_quarantine(con: duckdb.DuckDBPyConnection, alias: str) -> None:

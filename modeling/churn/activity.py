@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 KIND = "churn_activity"
 COHORT = "activity"
 WARMUP_DAYS = 30
+# What the amount column reads as when the events carry no amount.
+NO_AMOUNT = "null"
 AMOUNT_FEATURES = (
     "amount_30d",
     "amount_90d",
@@ -55,10 +57,6 @@ class ActivitySource:
         return f"no event in {self.table} within {self.horizon} + {self.grace} days"
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def define_events(con: duckdb.DuckDBPyConnection, source: ActivitySource) -> None:
     """Check the table and columns exist, then define the churn_activity_events view."""
     schema, _, table = source.table.partition(".")
@@ -79,13 +77,18 @@ def define_events(con: duckdb.DuckDBPyConnection, source: ActivitySource) -> Non
     ):
         if name is not None and name not in known:
             raise ValueError(f"{flag} {name!r} is not a column of {source.table}: {sorted(known)}")
-    sql = runner.sql_text("churn_activity_events").format(
-        table=f"{_quote(schema)}.{_quote(table)}",
-        user_col=_quote(source.user_col),
-        time_col=_quote(source.time_col),
-        amount_expr=_quote(source.amount_col) if source.amount_col else "null",
+    runner.execute(
+        con,
+        "churn_activity_events",
+        identifiers={
+            "table": (schema, table),
+            "user_col": source.user_col,
+            "time_col": source.time_col,
+            "amount_col": source.amount_col or NO_AMOUNT,
+        },
+        # Only without an amount column: a column that is itself named "null" stays a name.
+        allowed=() if source.amount_col else (NO_AMOUNT,),
     )
-    con.execute(sql)
 
 
 def activity_frame(

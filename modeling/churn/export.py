@@ -75,6 +75,8 @@ def export_file(con: duckdb.DuckDBPyConnection, day: date, path: str | os.PathLi
     return rows.height
 
 
+# psycopg's sql.Identifier is PostgreSQL's own quoting for the target database; it stays
+# rather than warehouse.sql, which quotes DuckDB names of the warehouse.
 def _table_identifier(name: str) -> sql.Composable:
     if not TABLE_NAME.match(name):
         raise ValueError(f"--table must be a plain name or schema.name, got {name!r}")

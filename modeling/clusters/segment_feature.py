@@ -18,7 +18,7 @@ import polars as pl
 from modeling.clusters.metrics import SegmentComparison
 from modeling.registry import load_result, run_info
 from modeling.segment import SegmentTrainOptions, train_segment_model
-from warehouse.db import fetch_frame
+from queries.runner import run
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,7 @@ def cluster_frame(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
 
     Only labeled events: the segment model trains and evaluates on nothing else.
     """
-    frame = fetch_frame(
-        con,
-        "select assignments.event_id, assignments.cluster::varchar as cluster_id "
-        "from marts.cluster_assignments as assignments "
-        "join features.ad_events as events on events.event_id = assignments.event_id "
-        "where assignments.run_id = $run_id and events.segment is not null",
-        {"run_id": run_id},
-    )
+    frame = run(con, "cluster_labeled_assignments", {"run_id": run_id})
     if frame.height == 0:
         raise ValueError(f"cluster run {run_id} has no assignments of labeled events")
     return frame

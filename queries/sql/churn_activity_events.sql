@@ -1,6 +1,7 @@
 -- churn_activity_events (temporary view): any event table seen as (user_id, event_time,
--- amount). The identifiers in braces are filled by modeling/churn/activity.py only with
--- names found in duckdb_columns() for that table, quoted; values never pass this way.
+-- amount). The slots in braces are filled by warehouse.sql.with_identifiers with quoted names
+-- that modeling/churn/activity.py found in duckdb_columns() for that table (the amount
+-- may be the word null); values never pass this way.
 create or replace temp view churn_activity_events as
 with
 
@@ -12,7 +13,7 @@ final as (
     select
         {user_col}::bigint as user_id,
         {time_col}::timestamp as event_time,
-        {amount_expr}::double as amount
+        {amount_col}::double as amount
     from source
     where {user_col} is not null and {time_col} is not null
 )

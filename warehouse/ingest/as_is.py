@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.contracts import LINEAGE_COLUMNS
-from warehouse.ingest.sql import ident, literal, qualified
+from warehouse.sql import ident, literal, qualified
 
 
 def check_new_columns(columns: list[tuple[str, str]], path: Path) -> None:

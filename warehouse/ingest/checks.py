@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from warehouse.contracts import Column, Contract
-from warehouse.ingest.sql import ident, literal
+from warehouse.sql import ident, literal
 
 SEPARATOR = "chr(31)"  # between a reason and its kind
 SHOWN_CHARS = 100  # how much of a bad value a reason quotes

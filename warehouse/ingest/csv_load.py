@@ -22,7 +22,7 @@ from warehouse.ingest.checks import GENERATED_ID_FACTOR, Mapping, RowSql, row_sq
 from warehouse.ingest.dialect import Dialect
 from warehouse.ingest.lines import physical_map, set_lines, steps_over, steps_table
 from warehouse.ingest.quarantine import REJECT_SCANS, REJECTS, Quarantine, reject_rows
-from warehouse.ingest.sql import ident, struct_of_types
+from warehouse.sql import ident, struct_of_types
 
 FIRST_DATA_LINE = 2  # line 1 is the header
 SCRATCH = (

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.ingest.dialect import Dialect
-from warehouse.ingest.sql import ident, literal
+from warehouse.sql import ident, literal
 
 CASE_LIMIT = 1024  # more steps than this are applied with a join instead of a CASE
 LINE_DELIMITER = "\x1e\x1f"  # never in real text: reads each physical line as one value

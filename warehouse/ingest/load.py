@@ -31,7 +31,7 @@ from warehouse.ingest.files import (
     transcode_to_utf8,
 )
 from warehouse.ingest.quarantine import Quarantine, duplicates
-from warehouse.ingest.sql import TABLE_NAME, qualified
+from warehouse.sql import TABLE_NAME, qualified
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import duckdb
 from warehouse.ingest import progress as live
 from warehouse.ingest.checks import Mapping, row_sql
 from warehouse.ingest.quarantine import Quarantine
-from warehouse.ingest.sql import ident
+from warehouse.sql import ident
 
 READER = "read_parquet(?, file_row_number = true)"
 LINE = "(file_row_number + 1)"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from warehouse.ingest.checks import raw_text_sql
-from warehouse.ingest.sql import ident, literal
+from warehouse.sql import ident, literal
 
 REJECTS = "__ingest_rejects"
 REJECT_SCANS = "__ingest_reject_scans"

@@ -8,7 +8,6 @@ in `ref.<table_name>` and is recorded in `ref.user_tables` so that queries can j
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from warehouse.db import transaction
+from warehouse.sql import TABLE_NAME, ident, literal, qualified, struct_of_types
 
 HERE = Path(__file__).resolve().parent
 REGIONS_CSV = HERE / "regions.csv"
@@ -42,7 +42,6 @@ _ARROW_TYPES = {
     "BIGINT": pa.int64(),
 }
 
-TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 JOINS_ON = {"region": ("ref.regions", "region"), "city": ("ref.cities", "city")}
 SHIPPED_TABLES = {"regions", "cities", "user_tables"}
 
@@ -62,11 +61,6 @@ class EnrichmentResult:
     @property
     def fully_matched(self) -> bool:
         return not self.unmatched_values and self.null_rows == 0
-
-
-def _columns_sql(columns: dict[str, str]) -> str:
-    # A DuckDB struct literal for read_csv(columns=...); names and types are our constants.
-    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
 
 
 def _read_shipped(path: Path, columns: dict[str, str]) -> pa.Table:
@@ -105,20 +99,11 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             con.execute(
                 f"insert into {table} ({names}) select {names} "
                 f"from read_csv(?, header = true, delim = ',', quote = '\"', "
-                f"columns = {_columns_sql(columns)})",
+                f"columns = {struct_of_types(list(columns.items()))})",
                 [str(path)],
             )
             counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
     return counts
-
-
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_literal(text: str) -> str:
-    # COMMENT ON does not accept bound parameters, so the text is quoted by hand.
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _reader(path: Path) -> str:
@@ -167,21 +152,23 @@ def load_enrichment(
         )
 
     table = f"ref.{table_name}"
-    key = _quote_identifier(join_column)
+    table_sql = qualified(("ref", table_name))
+    key = ident(join_column)
     ref_table, ref_column = JOINS_ON[joins_on]
     with transaction(con):
-        con.execute(f"create or replace table {table} as select * from {source}", [str(path)])
+        con.execute(f"create or replace table {table_sql} as select * from {source}", [str(path)])
+        # COMMENT ON does not accept bound parameters, so the texts go in as literals.
         con.execute(
-            f"comment on table {table} is "
-            + _sql_literal(
+            f"comment on table {table_sql} is "
+            + literal(
                 f"User enrichment table loaded from {path.name}; "
                 f"column {join_column} joins {ref_table}.{ref_column}."
             )
         )
         for column in columns:
             con.execute(
-                f"comment on column {table}.{_quote_identifier(column)} is "
-                + _sql_literal(f"Column {column} of {path.name}, as supplied.")
+                f"comment on column {qualified(('ref', table_name, column))} is "
+                + literal(f"Column {column} of {path.name}, as supplied.")
             )
         con.execute("delete from ref.user_tables where table_name = ?", [table_name])
         con.execute(
@@ -190,10 +177,10 @@ def load_enrichment(
             [table_name, join_column, joins_on, load_id],
         )
         rows, null_rows = con.execute(
-            f"select count(*), count(*) filter (where {key} is null) from {table}"
+            f"select count(*), count(*) filter (where {key} is null) from {table_sql}"
         ).fetchone()
         unmatched = con.execute(
-            f"select cast({key} as varchar) as value, count(*) as n from {table} t "
+            f"select cast({key} as varchar) as value, count(*) as n from {table_sql} t "
             f"where {key} is not null and not exists "
             f"(select 1 from {ref_table} r where r.{ref_column} = cast(t.{key} as varchar)) "
             "group by 1 order by 1"

@@ -25,6 +25,7 @@ from modeling.tabular.infer import ColumnRoles, check_target, infer_roles
 from modeling.tabular.metrics import TableMetrics
 from modeling.tabular.model import TableModel
 from warehouse.db import table_exists
+from warehouse.sql import qualified
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def load_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     con.complete()
     schema, name = table.split(".")
     # The relation API takes the (checked) name as an identifier: no SQL text is built.
-    return pl.from_arrow(con.table(f'"{schema}"."{name}"').to_arrow_table())
+    return pl.from_arrow(con.table(qualified((schema, name))).to_arrow_table())
 
 
 def split(frame: pl.DataFrame, target: str, time_column: str | None, seed: int):

@@ -7,7 +7,7 @@ from tqdm.auto import tqdm
 
 from modeling.clusters.selection import DEFAULT_TOLERANCE
 from modeling.clusters.train import TrainOptions, total_steps, train
-from warehouse.db import connect, pipeline_step
+from portrait.warehouse_access import writing
 
 COMPARISON_SHAP_ROWS = 2_000
 
@@ -118,25 +118,21 @@ def train_clusters(
         seed=seed,
         keep_previous_assignments=keep_previous_assignments,
     )
-    con = connect(ctx.obj["db"])
-    con.execute("set enable_progress_bar = false")  # the tqdm bar below tells the progress
-    try:
-        with (
-            pipeline_step(con, "train clusters") as info,
-            tqdm(total=total_steps(options), desc="clusters", unit="step") as bar,
-        ):
-            comparison = _segment_comparison(
-                with_segment_comparison, segment_rows, segment_iterations, seed, bar
-            )
+    with (
+        writing(ctx, "train clusters") as (con, info),
+        tqdm(total=total_steps(options), desc="clusters", unit="step") as bar,
+    ):
+        con.execute("set enable_progress_bar = false")  # the tqdm bar tells the progress
+        comparison = _segment_comparison(
+            with_segment_comparison, segment_rows, segment_iterations, seed, bar
+        )
 
-            def on_step(message: str) -> None:
-                bar.set_postfix_str(message)
-                bar.update(1)
+        def on_step(message: str) -> None:
+            bar.set_postfix_str(message)
+            bar.update(1)
 
-            result = train(con, options, segment_comparison=comparison, on_step=on_step)
-            info["message"] = f"run {result.run_id}: k={result.metrics['k']}"
-    finally:
-        con.close()
+        result = train(con, options, segment_comparison=comparison, on_step=on_step)
+        info["message"] = f"run {result.run_id}: k={result.metrics['k']}"
     _report(result)
 
 

@@ -1,6 +1,8 @@
-"""Churn commands: `portrait train churn` and `portrait churn score|monitor|export`.
+"""Churn commands: `portrait train churn`, `portrait score churn`, `portrait monitor churn`
+and `portrait export churn`.
 
-`train_churn` is attached to the `train` group; `churn` is a group of its own.
+Each is attached to its verb group by `portrait.commands`. `churn` is the group of the
+old spellings (`portrait churn score|monitor|export`), kept hidden so scripts still run.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from modeling.churn.score import score_day, score_range
 from modeling.churn.subscription import train_subscription
 from modeling.churn.train import ChurnTrainOptions
 from modeling.contract import TrainResult
+from portrait.aliases import renamed
 from portrait.progress import echo_result, progress_bar
-from warehouse.db import connect, pipeline_step
+from portrait.warehouse_access import writing
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 EXIT_RED = 3
@@ -130,8 +133,7 @@ def train_churn(ctx: click.Context, activity_table, user_col, time_col, amount_c
                                "go with --activity-table")  # fmt: skip
     if activity_table is not None and not (user_col and time_col):
         raise click.UsageError("--activity-table needs --user-col and --time-col")
-    con = connect(ctx.obj["db"])
-    with pipeline_step(con, "train churn") as step, progress_bar("train churn") as progress:
+    with writing(ctx, "train churn") as (con, step), progress_bar("train churn") as progress:
         if activity_table is None:
             results = train_subscription(con, options, progress)
         else:
@@ -148,25 +150,19 @@ def train_churn(ctx: click.Context, activity_table, user_col, time_col, amount_c
         _echo_result(result)
 
 
-@click.group("churn")
-def churn() -> None:
-    """Churn vitrine: score a date, monitor quality, export to the marketing platform."""
-
-
-@churn.command("score")
+@click.command("churn")
 @click.option("--date", "day", type=DATE, help="Score date (features up to the end of it).")
 @click.option("--from", "first", type=DATE, help="Backfill: first date.")
 @click.option("--to", "last", type=DATE, help="Backfill: last date.")
 @click.option("--kind", type=click.Choice(["subscription", "activity"]), multiple=True,
               help="Which models to score with (default: every registered churn model).")  # fmt: skip
 @click.pass_context
-def score(ctx: click.Context, day, first, last, kind) -> None:
+def score_churn(ctx: click.Context, day, first, last, kind) -> None:
     """Write marts.churn_scores for a date (or a range), replacing its rows atomically."""
     if (day is not None and (first or last)) or (day is None and not (first and last)):
         raise click.UsageError("give --date D, or --from D1 --to D2")
-    con = connect(ctx.obj["db"])
     kinds = list(kind) or None
-    with pipeline_step(con, "churn score") as step:
+    with writing(ctx, "churn score") as (con, step):
         if day is not None:
             results = [score_day(con, _day(day), kinds=kinds)]
         else:
@@ -178,15 +174,14 @@ def score(ctx: click.Context, day, first, last, kind) -> None:
         click.echo(f"{result.score_date}: {counts}")
 
 
-@churn.command("monitor")
+@click.command("churn")
 @click.option(
     "--recompute", is_flag=True, help="Judge every matured date again, not only new ones."
 )
 @click.pass_context
-def monitor(ctx: click.Context, recompute: bool) -> None:
+def monitor_churn(ctx: click.Context, recompute: bool) -> None:
     """Fill marts.churn_monitoring and print it; exit 3 when the latest date of a cohort is red."""
-    con = connect(ctx.obj["db"])
-    with pipeline_step(con, "churn monitor") as step:
+    with writing(ctx, "churn monitor") as (con, step):
         report = run_monitor(con, recompute=recompute)
         step["message"] = f"{report.computed.height} row(s) computed"
     click.echo(f"computed {report.computed.height} row(s); marts.churn_monitoring:")
@@ -208,7 +203,7 @@ def monitor(ctx: click.Context, recompute: bool) -> None:
         sys.exit(EXIT_RED)
 
 
-@churn.command("export")
+@click.command("churn")
 @click.option("--date", "day", type=DATE, required=True, help="Score date to export.")
 @click.option(
     "--to", "path", type=click.Path(dir_okay=False), help="File to write: .csv or .parquet."
@@ -218,14 +213,24 @@ def monitor(ctx: click.Context, recompute: bool) -> None:
     "--table", default=DEFAULT_TABLE, show_default=True, help="PostgreSQL table (or schema.table)."
 )
 @click.pass_context
-def export(ctx: click.Context, day, path, url, table) -> None:
+def export_churn(ctx: click.Context, day, path, url, table) -> None:
     """Deliver a date's vitrine to a file or to PostgreSQL (replacing that date's rows)."""
     if (path is None) == (url is None):
         raise click.UsageError("give exactly one of --to PATH and --postgres URL")
-    con = connect(ctx.obj["db"])
-    if path is not None:
-        rows = export_file(con, _day(day), path)
-        click.echo(f"{rows:,} rows of {_day(day)} written to {path}")
-    else:
-        rows = export_postgres(con, _day(day), url, table)
-        click.echo(f"{rows:,} rows of {_day(day)} written to PostgreSQL table {table}")
+    with writing(ctx) as (con, _):
+        if path is not None:
+            rows = export_file(con, _day(day), path)
+            click.echo(f"{rows:,} rows of {_day(day)} written to {path}")
+        else:
+            rows = export_postgres(con, _day(day), url, table)
+            click.echo(f"{rows:,} rows of {_day(day)} written to PostgreSQL table {table}")
+
+
+@click.group("churn", hidden=True)
+def churn() -> None:
+    """Renamed: `portrait score churn`, `portrait monitor churn`, `portrait export churn`."""
+
+
+churn.add_command(renamed(score_churn, "portrait churn score", "portrait score churn"))
+churn.add_command(renamed(monitor_churn, "portrait churn monitor", "portrait monitor churn"))
+churn.add_command(renamed(export_churn, "portrait churn export", "portrait export churn"))

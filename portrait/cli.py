@@ -1,7 +1,9 @@
 """`portrait`: the command line that wires the layers together for people and schedulers.
 
-Exit codes a scheduler can trust: 0 on success, 1 when the work failed (one-line
-reason on stderr), 2 for a wrong command line.
+Model work reads `portrait <verb> <kind>` (`portrait train churn`, `portrait score
+segment`, `portrait monitor churn`). Exit codes a scheduler can trust: 0 on success, 1
+when the work failed (one-line reason on stderr), 2 for a wrong command line, 3 when
+`portrait monitor churn` finds a cohort red.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ def main(ctx: click.Context, db: str, publish: bool, verbose: bool) -> None:
     ctx.obj["publish"] = publish
 
 
-# Commands that publish themselves, or only read.
+# Commands that publish themselves, or only read (they open the warehouse read-only, so
+# the file stamp could not change anyway; listing them keeps them from ever writing).
 NO_PUBLISH_AFTER = {"demo", "publish", "serve", "report", "info", "docs", "runs"}
 
 

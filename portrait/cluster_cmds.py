@@ -9,7 +9,7 @@ from modeling.clusters.metrics import ClusterMetrics
 from modeling.clusters.selection import DEFAULT_TOLERANCE
 from modeling.contract import Progress, Step, TrainResult
 from portrait.progress import echo_result, progress_bar
-from warehouse.db import connect, pipeline_step
+from portrait.warehouse_access import writing
 
 COMPARISON_SHAP_ROWS = 2_000
 
@@ -122,22 +122,16 @@ def train_clusters(
         seed=seed,
         keep_previous_assignments=keep_previous_assignments,
     )
-    con = connect(ctx.obj["db"])
-    con.execute("set enable_progress_bar = false")  # the tqdm bar below tells the progress
-    try:
-        with (
-            pipeline_step(con, "train clusters") as info,
-            progress_bar("clusters") as progress,
-        ):
-            comparison = _segment_comparison(
-                with_segment_comparison, segment_rows, segment_iterations, seed, progress
-            )
-            result = clusters.train_clusters(
-                con, options, progress, compare_segment_model=comparison
-            )
-            info["message"] = f"run {result.run_id}: k={result.metrics.k}"
-    finally:
-        con.close()
+    with (
+        writing(ctx, "train clusters") as (con, info),
+        progress_bar("clusters") as progress,
+    ):
+        con.execute("set enable_progress_bar = false")  # the bar below tells the progress
+        comparison = _segment_comparison(
+            with_segment_comparison, segment_rows, segment_iterations, seed, progress
+        )
+        result = clusters.train_clusters(con, options, progress, compare_segment_model=comparison)
+        info["message"] = f"run {result.run_id}: k={result.metrics.k}"
     _report(result)
 
 

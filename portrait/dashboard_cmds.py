@@ -18,17 +18,13 @@ APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 def publish_snapshot(db: str) -> Path:
     """Rebuild the cubes in the warehouse and publish a fresh serving snapshot."""
     from dashboard.cubes import build_cubes
-    from warehouse.db import connect, pipeline_step
+    from portrait.warehouse_access import writing_to
     from warehouse.publish import publish
 
-    con = connect(db)
-    try:
-        with pipeline_step(con, "publish") as step:
-            written = build_cubes(con)
-            path = publish(con)
-            step["message"] = f"cubes {', '.join(written)}; snapshot {path}"
-    finally:
-        con.close()
+    with writing_to(db, "publish") as (con, step):
+        written = build_cubes(con)
+        path = publish(con)
+        step["message"] = f"cubes {', '.join(written)}; snapshot {path}"
     return path
 
 

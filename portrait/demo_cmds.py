@@ -13,7 +13,8 @@ from portrait.demo_data import (
     build_demo_warehouse,
     write_demo_files,
 )
-from warehouse.db import connect, pipeline_step, resolve_db_path
+from portrait.warehouse_access import reading, writing
+from warehouse.db import resolve_db_path
 from warehouse.dictionary import render_dictionary
 
 DOCS_PATH = Path("docs") / "warehouse.md"
@@ -60,8 +61,7 @@ def demo_data(ctx: click.Context, events: int, users: int, seed: int, out: Path 
                 click.echo(f"  {contract:<16} {path}")
         click.echo(f"oracles: {files.segment_oracle} {files.churn_oracle}")
         return
-    con = connect(ctx.obj["db"])
-    with pipeline_step(con, "demo-data") as step:
+    with writing(ctx, "demo-data") as (con, step):
         results = build_demo_warehouse(con, events, users, seed)
         step["message"] = f"{events} events, {users} users, seed {seed}"
     click.echo(f"warehouse: {resolve_db_path(ctx.obj['db'])}")
@@ -75,7 +75,10 @@ def demo_data(ctx: click.Context, events: int, users: int, seed: int, out: Path 
 @click.pass_context
 def docs(ctx: click.Context, out: Path) -> None:
     """Write the data dictionary (docs/warehouse.md) from the warehouse's COMMENTs."""
-    con = connect(ctx.obj["db"])
+    # The snapshot carries only what the dashboard reads: a dictionary rendered from it
+    # would silently drop the raw and features schemas, so a busy warehouse is an error.
+    with reading(ctx, snapshot=False) as con:
+        dictionary = render_dictionary(con)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_dictionary(con), encoding="utf-8")
+    out.write_text(dictionary, encoding="utf-8")
     click.echo(f"wrote {out}")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from portrait.warehouse_access import writing
 from warehouse.contracts import get_contract
-from warehouse.db import connect, pipeline_step
 from warehouse.ingest import IngestError, LoadResult, ingest_file
 from warehouse.sql import TABLE_NAME
 
@@ -125,44 +125,40 @@ def ingest(
     mapping = read_mapping_file(mapping_file) if mapping_file else {}
     mapping.update(parse_pairs(list(pairs), "--map"))
     show = sys.stderr.isatty() if progress is None else progress
-    con = connect(ctx.obj["db"])
     totals = {"read": 0, "loaded": 0, "quarantined": 0, "skipped": 0}
     failures: list[str] = []
-    try:
-        with pipeline_step(con, "ingest") as step:
-            for path in paths:
-                try:
-                    result = ingest_file(
-                        con, path, contract=contract, table=table, mapping=mapping or None,
-                        delimiter=delimiter, encoding=encoding, force=force, progress=show,
-                    )  # fmt: skip
-                except Exception as error:  # noqa: BLE001 - reported per file, then exit 1
-                    reason = _first_line(error)
-                    named = reason if Path(path).name in reason else f"{path}: {reason}"
-                    click.echo(f"FAILED: {named}")
-                    failures.append(named)
-                    continue
-                click.echo(summary_line(path, result))
-                totals["read"] += result.rows_read
-                totals["loaded"] += result.rows_loaded
-                totals["quarantined"] += result.rows_quarantined
-                totals["skipped"] += int(result.skipped)
-            total = (
-                f"total: {len(paths)} file(s), {totals['read']:,} read, "
-                f"{totals['loaded']:,} loaded, {totals['quarantined']:,} quarantined, "
-                f"{totals['skipped']} skipped, {len(failures)} failed"
+    with writing(ctx, "ingest") as (con, step):
+        for path in paths:
+            try:
+                result = ingest_file(
+                    con, path, contract=contract, table=table, mapping=mapping or None,
+                    delimiter=delimiter, encoding=encoding, force=force, progress=show,
+                )  # fmt: skip
+            except Exception as error:  # noqa: BLE001 - reported per file, then exit 1
+                reason = _first_line(error)
+                named = reason if Path(path).name in reason else f"{path}: {reason}"
+                click.echo(f"FAILED: {named}")
+                failures.append(named)
+                continue
+            click.echo(summary_line(path, result))
+            totals["read"] += result.rows_read
+            totals["loaded"] += result.rows_loaded
+            totals["quarantined"] += result.rows_quarantined
+            totals["skipped"] += int(result.skipped)
+        total = (
+            f"total: {len(paths)} file(s), {totals['read']:,} read, "
+            f"{totals['loaded']:,} loaded, {totals['quarantined']:,} quarantined, "
+            f"{totals['skipped']} skipped, {len(failures)} failed"
+        )
+        click.echo(total)
+        step["message"] = total
+        if failures:
+            # One line: the command line prints it as `portrait: error: ...` and exits 1.
+            if len(paths) == 1:
+                raise IngestError(failures[0])
+            raise IngestError(
+                f"{len(failures)} of {len(paths)} files failed: {' | '.join(failures)}"
             )
-            click.echo(total)
-            step["message"] = total
-            if failures:
-                # One line: the command line prints it as `portrait: error: ...` and exits 1.
-                if len(paths) == 1:
-                    raise IngestError(failures[0])
-                raise IngestError(
-                    f"{len(failures)} of {len(paths)} files failed: {' | '.join(failures)}"
-                )
-    finally:
-        con.close()
 
 
 def _first_line(error: Exception) -> str:

@@ -1,8 +1,5 @@
-"""Model commands: the `train` group (segment, table), the `score` group (segment), `runs`.
-
-Other areas attach their own training commands to `train` (e.g. `train clusters`,
-`train churn`): `train.add_command(cmd)`.
-"""
+"""Model commands: `portrait train segment`, `portrait train table`, `portrait score segment`
+and `portrait runs` (attached to their verb groups by `portrait.commands`)."""
 
 from __future__ import annotations
 
@@ -10,20 +7,10 @@ import click
 from tqdm.auto import tqdm
 
 from portrait.progress import echo_result, progress_bar
-from warehouse.db import connect, pipeline_step
+from portrait.warehouse_access import reading, writing
 
 
-@click.group()
-def train() -> None:
-    """Train a model and register it in the ml schema."""
-
-
-@click.group()
-def score() -> None:
-    """Score events with a registered model."""
-
-
-@train.command("segment")
+@click.command("segment")
 @click.option("--holdout-days", default=7, show_default=True, help="Latest days held out.")
 @click.option(
     "--sample-rows",
@@ -63,10 +50,9 @@ def train_segment(
         seed=seed,
         model={"iterations": iterations} if iterations else {},
     )
-    con = connect(ctx.obj["db"])
     steps = 7 + (1 if compare else 0)
     with (
-        pipeline_step(con, "train segment") as info,
+        writing(ctx, "train segment") as (con, info),
         tqdm(total=steps, desc="train segment", unit="step") as bar,
     ):
 
@@ -77,7 +63,8 @@ def train_segment(
         run_id = train_segment_model(con, options=options, progress=progress)
         bar.update(bar.total - bar.n)
         info["message"] = f"run {run_id}"
-    _echo_segment_run(run_info(con, run_id))
+        trained = run_info(con, run_id)
+    _echo_segment_run(trained)
 
 
 def _echo_segment_run(info: dict) -> None:
@@ -101,7 +88,7 @@ def _echo_segment_run(info: dict) -> None:
         )
 
 
-@train.command("table")
+@click.command("table")
 @click.option(
     "--table",
     "table",
@@ -118,7 +105,6 @@ def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
     """Any labeled table (binary or multiclass target), with the same registry and metrics."""
     from modeling.tabular import TableTrainOptions, train_table
 
-    con = connect(ctx.obj["db"])
     options = TableTrainOptions(
         table=table,
         target=target,
@@ -128,7 +114,7 @@ def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
         seed=seed,
     )
     with (
-        pipeline_step(con, f"train table {table}") as info,
+        writing(ctx, f"train table {table}") as (con, info),
         progress_bar(f"train table {table}") as progress,
     ):
         result = train_table(con, options, progress)
@@ -136,7 +122,7 @@ def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
     echo_result(result)
 
 
-@score.command("segment")
+@click.command("segment")
 @click.option("--run", "run_id", help="Segment run to score with (default: the latest).")
 @click.option("--batch-rows", default=250_000, show_default=True)
 @click.option(
@@ -153,15 +139,12 @@ def score_segment_cmd(ctx, run_id, batch_rows, engine):
     """Score the unlabeled ad requests into marts.segment_predictions."""
     from modeling.segment.score import score_segment, unlabeled_count
 
-    con = connect(ctx.obj["db"])
-    total = unlabeled_count(con)
-    with (
-        pipeline_step(con, "score segment") as info,
-        tqdm(total=total, unit="rows", desc="score segment") as bar,
-    ):
-        result = score_segment(
-            con, run_id, batch_rows=batch_rows, progress=bar.update, engine=engine
-        )
+    with writing(ctx, "score segment") as (con, info):
+        total = unlabeled_count(con)
+        with tqdm(total=total, unit="rows", desc="score segment") as bar:
+            result = score_segment(
+                con, run_id, batch_rows=batch_rows, progress=bar.update, engine=engine
+            )
         info["message"] = f"run {result['run_id']}: {result['rows']} rows"
     click.echo(
         f"scored {result['rows']:,} events with run {result['run_id']} in {result['seconds']:.1f} s "
@@ -178,8 +161,8 @@ def runs(ctx, kind, limit):
     """List registered model runs, newest first, with their headline metric."""
     from modeling.registry import list_runs
 
-    con = connect(ctx.obj["db"], read_only=True)
-    frame = list_runs(con, kind).head(limit)
+    with reading(ctx) as con:
+        frame = list_runs(con, kind).head(limit)
     if frame.is_empty():
         click.echo("no runs registered yet")
         return
@@ -192,6 +175,3 @@ def runs(ctx, kind, limit):
             f"{row['run_id']:<13} {row['kind']:<15} {str(row['created_at'])[:19]:<19} "
             f"{row['status']:<10} {headline:>8}  {row['target']}"
         )
-
-
-COMMANDS: list[click.Command] = [train, score, runs]

@@ -11,17 +11,14 @@ from datetime import datetime, timedelta
 
 import click
 
-from portrait.churn_cmds import monitor as churn_monitor
-from portrait.churn_cmds import score as churn_score
-from portrait.churn_cmds import train_churn
+from portrait.churn_cmds import monitor_churn, score_churn, train_churn
 from portrait.cluster_cmds import train_clusters
 from portrait.dashboard_cmds import publish_cmd, serve
 from portrait.demo_cmds import demo_data
 from portrait.demo_data import DEFAULT_EVENTS, DEFAULT_SEED, DEFAULT_USERS
-from portrait.model_cmds import score as score_group
-from portrait.model_cmds import train as train_group
+from portrait.model_cmds import score_segment_cmd, train_segment
+from portrait.warehouse_access import writing_to
 from queries.runner import run
-from warehouse.db import connect
 
 # Monitoring needs scored dates whose labels have matured (30 days + 2 days' grace).
 MONITORED_WEEKS = 6
@@ -30,11 +27,8 @@ LABEL_MATURITY_DAYS = 32
 
 def churn_score_dates(db: str) -> list:
     """The latest date (the vitrine) and weekly matured dates before it (for monitoring)."""
-    con = connect(db)
-    try:
+    with writing_to(db) as (con, _):
         as_of = run(con, "churn_as_of")["as_of"][0]
-    finally:
-        con.close()
     if as_of is None:
         return []
     first_matured = as_of - timedelta(days=LABEL_MATURITY_DAYS)
@@ -71,14 +65,14 @@ def demo(ctx: click.Context, events: int, users: int, seed: int, then_serve: boo
         segment_rows=100_000,
         segment_iterations=100,
     )
-    step("segment model", train_group.commands["segment"])
-    step("score unlabeled events", score_group.commands["segment"])
+    step("segment model", train_segment)
+    step("score unlabeled events", score_segment_cmd)
     step("churn models", train_churn)
     for day in churn_score_dates(ctx.obj["db"]):
-        step(f"churn vitrine {day:%Y-%m-%d}", churn_score, day=day)
+        step(f"churn vitrine {day:%Y-%m-%d}", score_churn, day=day)
     click.secho("\n== churn monitoring", bold=True)
     try:
-        ctx.invoke(churn_monitor)
+        ctx.invoke(monitor_churn)
     except SystemExit as red:
         # A red status is the monitor doing its job; the demo goes on and shows it.
         click.echo(f"(monitor exit code {red.code}: see the Churn page)")

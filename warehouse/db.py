@@ -1,8 +1,10 @@
 """The DuckDB warehouse file: where it is, how to open it, and its migrations.
 
 DuckDB allows one writing process per file. Writers wait for the lock (a
-scheduled job should not fail because another one is finishing); readers such
-as the dashboard never hold the main file open (see `warehouse.publish`).
+scheduled job should not fail because another one is finishing); readers never
+wait and never migrate: while a job holds the file they read the serving snapshot
+instead (`open_for_reading`), and the dashboard only ever reads that snapshot (see
+`warehouse.publish`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 from uuid import uuid4
 
 import duckdb
 import polars as pl
+
+from warehouse.publish import serving_path_for
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +35,10 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 class WarehouseLocked(RuntimeError):
     """Another process holds the warehouse for writing for longer than we may wait."""
+
+
+class WarehouseBusy(WarehouseLocked):
+    """Another process holds the warehouse for writing, and a reader does not wait."""
 
 
 def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
@@ -92,35 +101,80 @@ def connect(
     read_only: bool = False,
     wait_seconds: float = 600.0,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, migrating it first when opened for writing.
+    """Open the warehouse; for writing, migrate it first.
 
     A writer that finds the file locked by another process retries until
-    `wait_seconds` have passed, then raises WarehouseLocked.
+    `wait_seconds` have passed, then raises WarehouseLocked. A reader neither waits
+    nor migrates: it raises WarehouseBusy at once, and reads the schema as it is.
     """
     db_path = resolve_db_path(path)
-    if read_only and not db_path.exists():
-        raise FileNotFoundError(
-            f"no warehouse at {db_path}; run `portrait demo` or `portrait ingest`"
-        )
+    if read_only:
+        return _open_read_only(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
+            con = duckdb.connect(str(db_path))
             break
         except duckdb.IOException as error:
-            if not _is_lock_error(error) or time.monotonic() >= deadline:
-                if _is_lock_error(error):
-                    raise WarehouseLocked(
-                        f"{db_path} is locked by another process (waited {wait_seconds:.0f} s)"
-                    ) from error
+            if not _is_lock_error(error):
                 raise
+            if time.monotonic() >= deadline:
+                raise WarehouseLocked(
+                    f"{db_path} is locked by another process (waited {wait_seconds:.0f} s)"
+                ) from error
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
-    if not read_only:
-        migrate(con)
+    migrate(con)
     return con
+
+
+def _open_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+    if not db_path.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {db_path}; run `portrait demo` or `portrait ingest`"
+        )
+    try:
+        return duckdb.connect(str(db_path), read_only=True)
+    except duckdb.IOException as error:
+        if _is_lock_error(error):
+            raise WarehouseBusy(f"{db_path} is busy: another process is writing it") from error
+        raise
+
+
+class ReadConnection(NamedTuple):
+    """A read-only connection, and when the snapshot it reads was published (None: the
+    warehouse itself)."""
+
+    con: duckdb.DuckDBPyConnection
+    snapshot_published_at: datetime | None
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.snapshot_published_at is not None
+
+
+def open_for_reading(
+    path: str | os.PathLike | None = None, *, snapshot: bool = True
+) -> ReadConnection:
+    """Open the warehouse read-only without waiting; while a job writes it, its serving snapshot.
+
+    Raises WarehouseBusy when a job holds the warehouse and there is no snapshot (or
+    `snapshot` is False).
+    """
+    db_path = resolve_db_path(path)
+    try:
+        return ReadConnection(_open_read_only(db_path), None)
+    except WarehouseBusy as busy:
+        serving = serving_path_for(db_path)
+        if not snapshot or not serving.exists():
+            reason = "no serving snapshot to show instead" if snapshot else "try again after it"
+            raise WarehouseBusy(f"the warehouse {db_path} is busy with a job; {reason}") from busy
+    # A snapshot is replaced by an atomic rename and never held for writing.
+    con = duckdb.connect(str(serving), read_only=True)
+    published_at = con.execute("select max(published_at) from ops.published").fetchone()[0]
+    return ReadConnection(con, published_at or datetime.fromtimestamp(serving.stat().st_mtime))
 
 
 @contextmanager

@@ -54,10 +54,12 @@ def test_wrong_command_line_is_exit_code_2(tmp_path):
 
 def test_db_flag_and_environment_choose_the_file(tmp_path):
     flag_db, env_db = tmp_path / "flag.duckdb", tmp_path / "env.duckdb"
-    assert run("--db", str(flag_db), "info", db=env_db).returncode == 0
+    create = ("--no-publish", "demo-data", "--events", "0", "--users", "0")
+    assert run("--db", str(flag_db), *create, db=env_db).returncode == 0
     assert flag_db.exists() and not env_db.exists()
-    assert run("info", db=env_db).returncode == 0
+    assert run(*create, db=env_db).returncode == 0
     assert env_db.exists()
+    assert str(env_db) in run("info", db=env_db).stdout
 
 
 def test_demo_data_is_deterministic_and_rerun_is_a_no_op(tmp_path):

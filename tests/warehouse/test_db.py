@@ -1,24 +1,29 @@
-"""The warehouse file: migrations, contracts against the DDL, locking, comments."""
+"""The warehouse file: migrations, contracts against the DDL, locking, reading, comments."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+import time
+from contextlib import contextmanager
 
 import duckdb
 import pytest
 
 from warehouse.contracts import CONTRACTS, LINEAGE_COLUMNS
 from warehouse.db import (
+    WarehouseBusy,
     WarehouseLocked,
     applied_versions,
     connect,
     migrate,
     migrations,
+    open_for_reading,
     resolve_db_path,
 )
 from warehouse.dictionary import undocumented
+from warehouse.publish import database_path, publish
 
 
 def test_new_file_gets_every_migration(tmp_path):
@@ -82,9 +87,9 @@ def test_db_path_comes_from_argument_then_environment(monkeypatch, tmp_path):
     assert resolve_db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
 
 
-def test_writer_waits_then_reports_a_held_lock(tmp_path):
-    path = tmp_path / "w.duckdb"
-    connect(path).close()
+@contextmanager
+def held_by_another_process(path):
+    """Another process holds the warehouse for writing while the block runs."""
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -103,10 +108,77 @@ def test_writer_waits_then_reports_a_held_lock(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(WarehouseLocked, match="locked by another process"):
-            connect(path, wait_seconds=0.5)
+        yield
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
+
+
+def test_writer_waits_then_reports_a_held_lock(tmp_path):
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    with (
+        held_by_another_process(path),
+        pytest.raises(WarehouseLocked, match="locked by another process"),
+    ):
+        connect(path, wait_seconds=0.5)
     # Once the other writer is gone the lock is ours.
     connect(path, wait_seconds=5).close()
+
+
+def test_reader_does_not_wait_for_a_writer(tmp_path):
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    with held_by_another_process(path):
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusy, match="another process is writing it"):
+            connect(path, read_only=True)
+        assert time.monotonic() - started < 1.0
+
+
+def test_reader_does_not_migrate_or_write(tmp_path):
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    migrate(old, up_to=3)
+    old.close()
+    before = (path.stat().st_mtime_ns, path.stat().st_size)
+    con = connect(path, read_only=True)
+    assert applied_versions(con) == {1, 2, 3}
+    con.close()
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == before
+
+
+def test_open_for_reading_reads_the_warehouse_when_no_job_holds_it(tmp_path):
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    opened = open_for_reading(path)
+    assert not opened.is_snapshot
+    assert database_path(opened.con) == path
+    opened.con.close()
+
+
+def test_open_for_reading_falls_back_to_the_snapshot_while_a_job_writes(tmp_path):
+    path = tmp_path / "w.duckdb"
+    con = connect(path)
+    snapshot = publish(con)
+    con.close()
+    with held_by_another_process(path):
+        opened = open_for_reading(path)
+        assert opened.is_snapshot
+        assert database_path(opened.con) == snapshot
+        published = opened.con.execute("select published_at from ops.published").fetchone()[0]
+        assert opened.snapshot_published_at == published
+        opened.con.close()
+        with pytest.raises(WarehouseBusy, match="busy with a job; try again after it"):
+            open_for_reading(path, snapshot=False)
+
+
+def test_open_for_reading_without_a_snapshot_says_so(tmp_path):
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    with (
+        held_by_another_process(path),
+        pytest.raises(WarehouseBusy, match="no serving snapshot to show instead"),
+    ):
+        open_for_reading(path)

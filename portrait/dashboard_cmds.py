@@ -9,27 +9,13 @@ from pathlib import Path
 
 import click
 
+from queries.cubes import publish_snapshot
 from warehouse.db import DB_ENV, resolve_db_path
 from warehouse.publish import serving_path_for
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-
-
-def publish_snapshot(db: str) -> Path:
-    """Rebuild the cubes in the warehouse and publish a fresh serving snapshot."""
-    from dashboard.cubes import build_cubes
-    from warehouse.db import connect, pipeline_step
-    from warehouse.publish import publish
-
-    con = connect(db)
-    try:
-        with pipeline_step(con, "publish") as step:
-            written = build_cubes(con)
-            path = publish(con)
-            step["message"] = f"cubes {', '.join(written)}; snapshot {path}"
-    finally:
-        con.close()
-    return path
+# portrait/cli.py publishes after every writing command through this module.
+__all__ = ["publish_cmd", "publish_snapshot", "report", "serve"]
 
 
 def _snapshot(db: str, refresh: bool) -> Path:

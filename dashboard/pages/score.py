@@ -12,9 +12,9 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from dashboard.charts.shap import waterfall_plot
 from dashboard.store import DataStore
 from dashboard.views.common import missing_tables, run_options, table
-from dashboard.views.shap import waterfall_plot
 from modeling.segment.upload import ScoredUpload, score_upload
 
 UPLOADS = Path(tempfile.gettempdir()) / "portrait-uploads"

@@ -33,10 +33,10 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _H
 import duckdb  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from dashboard.cubes import build_cubes  # noqa: E402
 from dashboard.filters import DIMENSIONS  # noqa: E402
 from dashboard.serving import ServingDB  # noqa: E402
 from dashboard.store import DataStore  # noqa: E402
+from queries.cubes import build_cubes  # noqa: E402
 from queries.runner import execute, sql_text  # noqa: E402
 from warehouse.db import connect  # noqa: E402
 from warehouse.publish import publish  # noqa: E402

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from queries.runner import sql_text
 from warehouse.db import resolve_db_path
 from warehouse.publish import SERVING_SUFFIX, serving_path_for
 
@@ -71,9 +72,7 @@ class ServingDB:
         # An in-memory database that attaches the snapshot: duckdb.connect(path) would hand
         # back the process's cached instance of the *old* file after a publish.
         con = duckdb.connect(":memory:")
-        con.execute(
-            f"attach '{str(self.path).replace(chr(39), chr(39) * 2)}' as serving (read_only)"
-        )
+        con.execute(sql_text("dashboard_attach_snapshot"), {"path": str(self.path)})
         self._con, self._stamp = con, stamp
         self.opened_at = datetime.now()
         log.info("opened serving snapshot %s", self.path)
@@ -108,7 +107,7 @@ class ServingDB:
                     f"no serving snapshot at {self.path}; run `{WHAT_TO_RUN}` to build one"
                 )
             cursor = self._con.cursor()
-        cursor.execute("use serving")
+        cursor.execute(sql_text("dashboard_use_snapshot"))
         return cursor
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
@@ -130,19 +129,42 @@ class ServingDB:
                 self._cache.popitem(last=False)
         return frame
 
+    def exists(self, qualified_name: str) -> bool:
+        """Whether schema.table exists in the snapshot."""
+        schema, _, table = qualified_name.partition(".")
+        params = {"schema": schema, "table": table}
+        return bool(self.query(sql_text("dashboard_table_exists"), params).item())
+
+    def table(self, qualified_name: str) -> pl.DataFrame:
+        """A whole table of the snapshot (cached); ValueError when it does not exist."""
+        return self._relation(qualified_name, "table", lambda rel: rel)
+
     def table_rows(self, qualified_name: str) -> int | None:
         """Rows of a table in the snapshot, or None when it does not exist."""
-        schema, _, table = qualified_name.partition(".")
-        found = self.query(
-            "select estimated_size from duckdb_tables() where database_name = 'serving' "
-            "and schema_name = $schema and table_name = $table",
-            {"schema": schema, "table": table},
-        )
-        if found.height == 0:
+        if not self.exists(qualified_name):
             return None
-        return int(
-            self.query(f'select count(*) as n from {schema}."{table}"').item()  # noqa: S608
-        )
+        counted = self._relation(qualified_name, "rows", lambda rel: rel.count("*"))
+        return int(counted.item())
+
+    def _relation(self, qualified_name: str, what: str, shape) -> pl.DataFrame:
+        # The name reaches DuckDB's relation API only once the catalog knows it, so no
+        # text from elsewhere becomes part of a statement.
+        if not self.exists(qualified_name):
+            raise ValueError(f"no table {qualified_name} in the snapshot {self.path}")
+        key = (self._stamp, what, qualified_name)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        cursor = self.connection()
+        try:
+            frame = pl.from_arrow(shape(cursor.table(qualified_name)).to_arrow_table())
+        finally:
+            cursor.close()
+        with self._lock:
+            self._cache[key] = frame
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return frame
 
 
 _OPEN: dict[Path, ServingDB] = {}

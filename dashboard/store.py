@@ -18,8 +18,8 @@ from dashboard.filters import (
     make_filter,
     where_clause,
 )
-from dashboard.scoring import ExplainedEvent, explain_event, run_model
 from dashboard.serving import ServingDB, ServingMissing, serving_db
+from modeling.segment.upload import ExplainedEvent, explain_event, run_model
 from queries.runner import sql_text
 
 log = logging.getLogger(__name__)
@@ -299,6 +299,11 @@ class DataStore(param.Parameterized):
         clause, params = self.where()
         return self.query("dashboard_shap_selection", {**params, "run_id": run_id}, where=clause)
 
+    def reference_tables(self) -> dict[str, pl.DataFrame]:
+        """The snapshot's reference tables by name (features outside the warehouse join them)."""
+        names = self.query("dashboard_reference_tables").get_column("table_name")
+        return {name: self.serving.table(f"ref.{name}") for name in names}
+
     def explain_event(self, run_id: str, event_id: int) -> ExplainedEvent:
         """SHAP of one scored event computed from the stored model (for events outside the
         stored SHAP sample); kept per (snapshot, run, event) for this session."""
@@ -306,10 +311,7 @@ class DataStore(param.Parameterized):
         if key in self._explained:
             self._explained.move_to_end(key)
             return self._explained[key]
-        reference = {
-            name: self.query("dashboard_reference_table", table=name)
-            for name in self.query("dashboard_reference_tables").get_column("table_name")
-        }
+        reference = self.reference_tables()
         cursor = self.serving.connection()
         try:
             explained = explain_event(cursor, run_id, int(event_id), reference)

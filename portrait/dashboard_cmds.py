@@ -9,23 +9,13 @@ from pathlib import Path
 
 import click
 
+from queries.cubes import publish_snapshot
 from warehouse.db import DB_ENV, resolve_db_path
 from warehouse.publish import serving_path_for
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-
-
-def publish_snapshot(db: str) -> Path:
-    """Rebuild the cubes in the warehouse and publish a fresh serving snapshot."""
-    from dashboard.cubes import build_cubes
-    from portrait.warehouse_access import writing_to
-    from warehouse.publish import publish
-
-    with writing_to(db, "publish") as (con, step):
-        written = build_cubes(con)
-        path = publish(con)
-        step["message"] = f"cubes {', '.join(written)}; snapshot {path}"
-    return path
+# portrait/cli.py publishes after every writing command through this module.
+__all__ = ["publish_cmd", "publish_snapshot", "report", "serve"]
 
 
 def _snapshot(db: str, refresh: bool) -> Path:

@@ -7,10 +7,20 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from dashboard.charts.churn import (
+    ChurnVitrine,
+    auc_over_time,
+    channels_table,
+    churn_dates,
+    load_churn_monitoring,
+    load_churn_vitrine,
+    psi_over_time,
+    risk_bands,
+    top_factors,
+)
 from dashboard.store import DataStore
 from dashboard.views.common import missing_tables, table
 
-AUC_FLOOR = 0.70
 BANDS = ["high", "medium", "low"]
 
 
@@ -30,27 +40,8 @@ class ChurnPage(Viewer):
         )
         self._user = pn.widgets.IntInput(label="User id", value=None, width=160)
 
-    def _bands(self, score_date):
-        frame = self.store.query("dashboard_churn_bands", {"score_date": score_date}).to_pandas()
-        return hv.Bars(frame, ["cohort", "risk_band"], ["users", "mean_probability"]).opts(
-            stacked=True,
-            responsive=True,
-            height=280,
-            tools=["hover"],
-            title=f"Risk bands by cohort on {score_date}",
-            cmap={"high": "#d6604d", "medium": "#f4a582", "low": "#92c5de"},
-        )
-
-    def _factors(self, score_date):
-        frame = self.store.query("dashboard_churn_factors", {"score_date": score_date}).to_pandas()
-        return hv.Bars(frame, ["factor", "cohort"], "users").opts(
-            stacked=True,
-            invert_axes=True,
-            responsive=True,
-            height=280,
-            tools=["hover"],
-            title="Top factors (users naming them in their top 3)",
-        )
+    def _vitrine(self, score_date) -> ChurnVitrine:
+        return load_churn_vitrine(self.store, score_date)
 
     def _users(self, score_date, band: str, cohort: str):
         frame = self.store.query(
@@ -99,34 +90,15 @@ class ChurnPage(Viewer):
         )
 
     def _monitoring(self):
-        frame = self.store.query("dashboard_churn_monitoring").to_pandas()
-        auc = hv.NdOverlay(
-            {
-                c: hv.Curve(g, "score_date", "roc_auc")
-                * hv.Scatter(g, "score_date", "roc_auc").opts(size=6)
-                for c, g in frame.groupby("cohort")
-            },
-            kdims="cohort",
-        )
-        auc = (auc * hv.HLine(AUC_FLOOR).opts(color="red", line_dash="dashed")).opts(
-            responsive=True,
-            height=260,
-            title=f"ROC AUC per date (floor {AUC_FLOOR})",
-            ylim=(0.5, 1.0),
-        )
-        psi = hv.NdOverlay(
-            {c: hv.Curve(g, "score_date", "psi_score") for c, g in frame.groupby("cohort")},
-            kdims="cohort",
-        ).opts(responsive=True, height=260, title="PSI of the score distribution")
-        psi = psi * hv.HLine(0.2).opts(color="orange", line_dash="dotted")
+        monitoring = load_churn_monitoring(self.store)
         return pn.Column(
             pn.Row(
-                pn.pane.HoloViews(auc, sizing_mode="stretch_width"),
-                pn.pane.HoloViews(psi, sizing_mode="stretch_width"),
+                pn.pane.HoloViews(auc_over_time(monitoring), sizing_mode="stretch_width"),
+                pn.pane.HoloViews(psi_over_time(monitoring), sizing_mode="stretch_width"),
                 sizing_mode="stretch_width",
             ),
             table(
-                self.store.query("dashboard_churn_monitoring").select(
+                monitoring.monitoring.select(
                     "score_date",
                     "cohort",
                     "rows",
@@ -148,7 +120,7 @@ class ChurnPage(Viewer):
         if missing is not None:
             parts = [header, missing]
         else:
-            dates = self.store.query("dashboard_churn_dates").get_column("score_date").to_list()
+            dates = churn_dates(self.store)
             self._date.options = dates
             self._date.value = dates[0]
             parts = [
@@ -156,23 +128,17 @@ class ChurnPage(Viewer):
                 pn.Row(self._date),
                 pn.Row(
                     pn.pane.HoloViews(
-                        pn.bind(self._bands, self._date), sizing_mode="stretch_width"
+                        pn.bind(lambda d: risk_bands(self._vitrine(d)), self._date),
+                        sizing_mode="stretch_width",
                     ),
                     pn.pane.HoloViews(
-                        pn.bind(self._factors, self._date), sizing_mode="stretch_width"
+                        pn.bind(lambda d: top_factors(self._vitrine(d)), self._date),
+                        sizing_mode="stretch_width",
                     ),
                     sizing_mode="stretch_width",
                 ),
                 pn.pane.Markdown("### Recommended channels"),
-                pn.panel(
-                    pn.bind(
-                        lambda d: table(
-                            self.store.query("dashboard_churn_channels", {"score_date": d}),
-                            page_size=9,
-                        ),
-                        self._date,
-                    )
-                ),
+                pn.panel(pn.bind(lambda d: channels_table(self._vitrine(d)), self._date)),
                 pn.pane.Markdown("### Users at risk"),
                 pn.Row(self._band, self._cohort, self._user),
                 pn.Row(

@@ -9,8 +9,15 @@ import param
 from holoviews.operation.datashader import datashade, dynspread
 from panel.viewable import Viewer
 
+from dashboard.charts.clusters import (
+    MEASURES,
+    coverage_heatmap,
+    coverage_table,
+    k_selection_curves,
+    load_cluster_coverage,
+)
 from dashboard.store import DataStore
-from dashboard.views.common import missing_tables, run_options, table
+from dashboard.views.common import missing_tables, run_options
 
 DATASHADE_ABOVE = 20_000  # points; more than this are rasterized on the server
 
@@ -27,57 +34,12 @@ class ClustersPage(Viewer):
         super().__init__(**params)
         self._run = pn.widgets.Select(label="Cluster run", options={}, width=320)
         self._measure = pn.widgets.RadioButtonGroup(
-            label="Heatmap value", options=["row_share", "column_share", "lift"], value="row_share"
+            label="Heatmap value", options=MEASURES, value="row_share"
         )
         self._colour = pn.widgets.RadioButtonGroup(
             label="Colour points by", options=["cluster", "segment"], value="cluster"
         )
         self._dimension = pn.widgets.Select(label="Profile dimension", options=[], width=220)
-
-    def _heatmap(self, run_id: str, measure: str):
-        coverage = self.store.query("dashboard_cluster_coverage", {"run_id": run_id})
-        data = coverage.with_columns(
-            coverage["cluster"].cast(str).alias("cluster"),
-            coverage["segment"].cast(str).alias("segment"),
-        ).to_pandas()
-        heat = hv.HeatMap(
-            data, kdims=["segment", "cluster"], vdims=[measure, "events", "lift", "cluster_size"]
-        )
-        labels = hv.Labels(heat).opts(text_font_size="8pt", text_color="black")
-        return (
-            heat.opts(
-                cmap="Blues",
-                colorbar=True,
-                tools=["hover"],
-                responsive=True,
-                shared_axes=False,
-                height=320,
-                title=f"Segment {measure.replace('_', ' ')} per cluster",
-            )
-            * labels
-        )
-
-    def _k_curves(self, run_id: str):
-        frame = self.store.query("dashboard_cluster_k_selection", {"run_id": run_id}).to_pandas()
-        curves = []
-        for (variant,), group in frame.groupby(["variant"]):
-            curves.append(
-                hv.Curve(group, "k", "phik", label=f"phik ({variant})").opts(tools=["hover"])
-            )
-            curves.append(hv.Scatter(group, "k", "phik").opts(size=6))
-            if group["silhouette"].notna().any():
-                curves.append(
-                    hv.Curve(group, "k", "silhouette", label=f"silhouette ({variant})").opts(
-                        line_dash="dashed", tools=["hover"]
-                    )
-                )
-        return hv.Overlay(curves).opts(
-            responsive=True,
-            height=300,
-            title="Choosing k",
-            ylabel="score",
-            legend_position="bottom_right",
-        )
 
     def _profiles(self, run_id: str, dimension: str):
         frame = self.store.query("dashboard_cluster_profiles", {"run_id": run_id})
@@ -132,21 +94,29 @@ class ClustersPage(Viewer):
         self._dimension.options = sorted(set(dims.get_column("dimension").to_list()))
         if self._dimension.options:
             self._dimension.value = self._dimension.options[0]
-        coverage = pn.bind(
-            lambda run: table(self.store.query("dashboard_cluster_coverage", {"run_id": run})),
-            self._run,
-        )
+
+        def coverage(run_id: str):
+            return load_cluster_coverage(self.store, run_id)
+
         parts = [
             pn.pane.Markdown("## Clusters"),
             pn.Row(self._run, self._measure),
             pn.pane.HoloViews(
-                pn.bind(self._heatmap, self._run, self._measure), sizing_mode="stretch_width"
+                pn.bind(lambda r, m: coverage_heatmap(coverage(r), m), self._run, self._measure),
+                sizing_mode="stretch_width",
             ),
-            pn.Card(coverage, title="Coverage table (sortable)", sizing_mode="stretch_width"),
+            pn.Card(
+                pn.panel(pn.bind(lambda r: coverage_table(coverage(r)), self._run)),
+                title="Coverage table (sortable)",
+                sizing_mode="stretch_width",
+            ),
         ]
         if self.store.has_rows("marts.cluster_k_selection"):
             parts.append(
-                pn.pane.HoloViews(pn.bind(self._k_curves, self._run), sizing_mode="stretch_width")
+                pn.pane.HoloViews(
+                    pn.bind(lambda r: k_selection_curves(coverage(r)), self._run),
+                    sizing_mode="stretch_width",
+                )
             )
         else:
             parts.append(missing_tables(self.store, "marts.cluster_k_selection"))

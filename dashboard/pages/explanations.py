@@ -8,12 +8,15 @@ import param
 from panel.viewable import Viewer
 
 from dashboard.analysis import beeswarm_offsets
+from dashboard.charts.shap import global_importance, load_global_shap
 from dashboard.store import DataStore
 from dashboard.views.common import missing_tables, run_options
 from dashboard.views.shap import WaterfallView
 
 SEGMENTS = ["1", "2", "3", "4", "5"]
 BEESWARM_FEATURES = 12
+# The grouping dimensions of the SHAP cube, each with its own query file.
+SHAP_BY = {"segment": "dashboard_shap_by_segment", "cluster": "dashboard_shap_by_cluster"}
 
 
 class ExplanationsPage(Viewer):
@@ -31,19 +34,7 @@ class ExplanationsPage(Viewer):
         self._run.param.watch(lambda e: setattr(self.store, "segment_run", e.new or ""), "value")
 
     def _global(self, run_id: str):
-        frame = self.store.query("dashboard_shap_global", {"run_id": run_id}).to_pandas()
-        order = frame.groupby("feature")["mean_abs_shap"].sum().sort_values().index.tolist()
-        bars = hv.Bars(frame, ["feature", "class_label"], "mean_abs_shap").opts(
-            stacked=True,
-            invert_axes=True,
-            responsive=True,
-            height=max(260, 24 * len(order) + 80),
-            tools=["hover"],
-            title="Global importance: mean |SHAP| per segment",
-            cmap="Category10",
-            legend_position="bottom_right",
-        )
-        return bars.redim.values(feature=order)
+        return global_importance(load_global_shap(self.store, run_id))
 
     def _beeswarm(self, run_id: str, class_label: str):
         global_ = self.store.query("dashboard_shap_global", {"run_id": run_id})
@@ -100,9 +91,7 @@ class ExplanationsPage(Viewer):
 
     def _by_group(self, run_id: str, class_label: str, dimension: str):
         frame = self.store.query(
-            "dashboard_shap_by_group",
-            {"run_id": run_id, "class_label": class_label},
-            dimension=dimension,
+            SHAP_BY[dimension], {"run_id": run_id, "class_label": class_label}
         ).to_pandas()
         heat = hv.HeatMap(frame, ["feature", "grp"], ["mean_abs_shap", "mean_shap", "rows"])
         return heat.opts(

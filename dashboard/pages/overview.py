@@ -6,6 +6,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from dashboard.charts.overview import load_warehouse_summary
 from dashboard.store import DataStore
 from dashboard.views.common import missing_tables, number, table
 
@@ -19,23 +20,16 @@ class OverviewPage(Viewer):
         missing = missing_tables(self.store, "marts.warehouse_summary")
         if missing is not None:
             return missing
-        row = self.store.query("dashboard_warehouse_summary").row(0, named=True)
-        cards = [
-            ("Ad events", number(row["ad_events"])),
-            ("Labelled", number(row["labeled_events"])),
-            ("Users", number(row["users"])),
-            ("Payments", number(row["payments"])),
-            ("Bundles", number(row["bundles"])),
-            ("Regions", number(row["regions"])),
-        ]
+        summary = load_warehouse_summary(self.store)
+        row = summary.figures
         indicators = [
             pn.indicators.String(
-                label=label, value=value, font_size="22pt", title_size="10pt", width=150
+                label=label, value=number(value), font_size="22pt", title_size="10pt", width=150
             )
-            for label, value in cards
+            for label, value in summary.headlines()
         ]
         dates = (
-            f"Ad events from **{str(row['first_event'])[:16]}** to **{str(row['last_event'])[:16]}**"
+            f"Ad events **{summary.event_range()}**"
             f" (Moscow time); billing periods from {row['first_period'] or '–'} to "
             f"{row['last_period'] or '–'}. Snapshot published at {self.store.snapshot}."
         )

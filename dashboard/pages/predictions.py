@@ -10,17 +10,11 @@ import param
 from panel.viewable import Viewer
 
 from dashboard.analysis import threshold_metrics
+from dashboard.charts.segment_quality import load_segment_quality, quality_curve
 from dashboard.store import DataStore
 from dashboard.views.common import missing_tables, run_options
 from dashboard.views.shap import WaterfallView
 
-CURVES = {
-    "roc": ("false positive rate", "true positive rate"),
-    "pr": ("recall", "precision"),
-    "gain": ("share targeted", "share of segment captured"),
-    "lift": ("share targeted", "lift"),
-    "calibration": ("mean predicted", "observed rate"),
-}
 SEGMENTS = ["1", "2", "3", "4", "5"]
 TABLE_ROWS = 2000
 
@@ -50,30 +44,7 @@ class PredictionsPage(Viewer):
         self._run.param.watch(lambda e: setattr(self.store, "segment_run", e.new or ""), "value")
 
     def _curve(self, run_id: str, curve: str, segment: str):
-        frame = self.store.query("dashboard_curves", {"run_id": run_id})
-        frame = frame.filter(frame["curve"] == curve)
-        xlabel, ylabel = CURVES[curve]
-        overlays = []
-        for label in sorted(set(frame.get_column("class_label").to_list())):
-            part = frame.filter(frame["class_label"] == label).to_pandas()
-            overlays.append(
-                hv.Curve(part, "x", ["y", "threshold"], label=f"segment {label}").opts(
-                    line_width=3 if label == segment else 1.2,
-                    alpha=1 if label == segment else 0.45,
-                    tools=["hover"],
-                )
-            )
-        if curve in ("roc", "calibration"):
-            overlays.append(hv.Curve([(0, 0), (1, 1)]).opts(color="grey", line_dash="dotted"))
-        return hv.Overlay(overlays).opts(
-            responsive=True,
-            height=280,
-            title=curve.upper() if curve in ("roc", "pr") else curve.capitalize(),
-            xlabel=xlabel,
-            ylabel=ylabel,
-            legend_position="bottom_right",
-            show_legend=curve == "roc",
-        )
+        return quality_curve(load_segment_quality(self.store, run_id), curve, highlight=segment)
 
     def _threshold_view(self, run_id: str, segment: str, threshold: float):
         counts = self.store.query(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -12,19 +11,47 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from dashboard.scoring import ScoredUpload, score_upload
+from dashboard.charts.shap import waterfall_plot
 from dashboard.store import DataStore
 from dashboard.views.common import missing_tables, run_options, table
-from dashboard.views.shap import waterfall_plot
+from modeling.segment.upload import ScoredUpload, score_upload
+from queries.cubes import rebuild_and_publish
+from warehouse.db import WarehouseLocked, connect, pipeline_step
+from warehouse.ingest import LoadResult, ingest_file
 
 UPLOADS = Path(tempfile.gettempdir()) / "portrait-uploads"
+INGEST_WAIT_SECONDS = 120.0
+
+
+def ingest_and_publish(warehouse: str, path: Path, wait_seconds: float) -> LoadResult:
+    """Ingest one ad-events file into the warehouse and publish a new snapshot, as
+    `portrait ingest` followed by `portrait publish` would; raises WarehouseLocked when
+    another job holds the writer lock for longer than `wait_seconds`."""
+    con = connect(warehouse, wait_seconds=wait_seconds)
+    try:
+        with pipeline_step(con, "ingest") as step:
+            loaded = ingest_file(con, path, contract="ad_events")
+            step["message"] = f"{path.name}: {loaded.rows_loaded:,} loaded from the dashboard"
+        rebuild_and_publish(con)
+    finally:
+        con.close()
+    return loaded
 
 
 class ScorePage(Viewer):
-    """Upload a CSV of ad events; see bad rows, predictions and SHAP; optionally ingest it."""
+    """Upload a CSV of ad events; see bad rows, predictions and SHAP; optionally ingest it.
+
+    Scoring and ingesting run in a worker thread (asyncio.to_thread from an async
+    callback), so the page stays responsive while a model loads or a writer lock is held.
+    """
 
     store = param.ClassSelector(class_=DataStore, doc="Session store.")
     result = param.Parameter(default=None, doc="ScoredUpload of the last file.")
+    ingest_wait = param.Number(
+        default=INGEST_WAIT_SECONDS,
+        bounds=(0, None),
+        doc="Seconds to wait for another job's writer lock before giving up an ingest.",
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -34,29 +61,39 @@ class ScorePage(Viewer):
         self._ingest = pn.widgets.Button(
             label="Ingest this file into the warehouse", color="warning", disabled=True
         )
-        self._status = pn.pane.Markdown("", css_classes=["score-status"])
+        self.status = pn.pane.Markdown("", css_classes=["score-status"])
         self._row = pn.widgets.Select(label="Explain event", options=[], width=200)
-        self._go.on_click(self._score)
-        self._ingest.on_click(self._ingest_file)
-        self._saved: Path | None = None
+        self._go.on_click(self._score_clicked)
+        self._ingest.on_click(self._ingest_clicked)
 
-    def _score(self, _event) -> None:
-        if not self._file.value:
-            self._status.object = "Choose a CSV file first."
-            return
+    @staticmethod
+    def _save(data: bytes, filename: str | None) -> Path:
         UPLOADS.mkdir(parents=True, exist_ok=True)
-        self._saved = UPLOADS / (Path(self._file.filename or "upload.csv").stem + ".csv")
-        self._saved.write_bytes(self._file.value)
-        self._go.loading = True
+        saved = UPLOADS / (Path(filename or "upload.csv").stem + ".csv")
+        saved.write_bytes(data)
+        return saved
+
+    def _score_in_thread(self, path: Path, run_id: str) -> ScoredUpload:
+        reference = self.store.reference_tables()
+        cursor = self.store.serving.connection()
         try:
-            cursor = self.store.serving.connection()
-            result = score_upload(self._saved, cursor, self._run.value)
+            return score_upload(path, cursor, run_id, reference=reference)
+        finally:
+            cursor.close()
+
+    async def score_file(self, data: bytes, filename: str | None, run_id: str) -> None:
+        """Validate, score and explain an upload off the event loop; show how it went."""
+        path = self._save(data, filename)
+        self._go.loading = True
+        self.status.object = f"Scoring {path.name} ..."
+        try:
+            result = await asyncio.to_thread(self._score_in_thread, path, run_id)
         except Exception as error:  # noqa: BLE001 - a bad upload must not break the session
-            self._status.object = f"Could not score the file: {error}"
+            self.status.object = f"Could not score the file: {error}"
             return
         finally:
             self._go.loading = False
-        self._status.object = (
+        self.status.object = (
             f"Read {result.rows_read:,} rows: {result.predictions.height:,} scored, "
             f"{result.quarantine.height:,} quarantined. Nothing was written to the warehouse. {result.note}"
         )
@@ -65,34 +102,46 @@ class ScorePage(Viewer):
         self._ingest.disabled = False
         self.result = result
 
-    def _ingest_file(self, _event) -> None:
-        # The dashboard never opens the warehouse; the command line does the writing and
-        # waits for the lock if a job holds it.
-        if self._saved is None:
+    async def ingest(self, data: bytes, filename: str | None) -> None:
+        """Ingest an upload into the warehouse the snapshot came from, then publish.
+
+        Waits (off the event loop) up to `ingest_wait` seconds for a running job's lock.
+        """
+        path = self._save(data, filename)
+        warehouse = str(self.store.query("dashboard_published").get_column("source_db")[0])
+        self._ingest.loading = True
+        self.status.object = (
+            f"Ingesting {path.name} (waiting for the warehouse if a job is writing) ..."
+        )
+        try:
+            loaded = await asyncio.to_thread(ingest_and_publish, warehouse, path, self.ingest_wait)
+        except WarehouseLocked:
+            self.status.object = (
+                f"Not ingested: another job held the warehouse's writer lock for more than "
+                f"{self.ingest_wait:.0f} s. Nothing was written; try again when it has finished."
+            )
             return
-        warehouse = self.store.query("dashboard_published").get_column("source_db")[0]
-        done = subprocess.run(  # noqa: S603 - our own command line, arguments from our state
-            [
-                sys.executable,
-                "-m",
-                "portrait.cli",
-                "--db",
-                warehouse,
-                "ingest",
-                str(self._saved),
-                "--contract",
-                "ad_events",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=3600,
-            check=False,
+        except Exception as error:  # noqa: BLE001 - shown to the user, the session goes on
+            self.status.object = f"Ingest failed: {error}"
+            return
+        finally:
+            self._ingest.loading = False
+        self.status.object = (
+            f"Ingested {path.name}: {loaded.rows_loaded:,} rows loaded, "
+            f"{loaded.rows_quarantined:,} quarantined"
+            + (" (this file was already loaded; nothing new)" if loaded.skipped else "")
+            + ". A new snapshot is published; the views pick it up by themselves."
         )
-        self._status.object = (
-            f"Ingested {self._saved.name}: {done.stdout.strip()[-500:]}"
-            if done.returncode == 0
-            else f"Ingest failed: {(done.stderr or done.stdout).strip()[-500:]}"
-        )
+
+    async def _score_clicked(self, _event) -> None:
+        if not self._file.value:
+            self.status.object = "Choose a CSV file first."
+            return
+        await self.score_file(self._file.value, self._file.filename, self._run.value)
+
+    async def _ingest_clicked(self, _event) -> None:
+        if self._file.value:
+            await self.ingest(self._file.value, self._file.filename)
 
     def _results(self, result: ScoredUpload | None, row_id):
         if result is None:
@@ -172,7 +221,7 @@ class ScorePage(Viewer):
         return pn.Column(
             header,
             pn.Row(self._file, self._run, self._go, self._ingest),
-            self._status,
+            self.status,
             pn.panel(
                 pn.bind(self._results, self.param.result, self._row), sizing_mode="stretch_width"
             ),

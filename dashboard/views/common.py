@@ -5,30 +5,13 @@ from __future__ import annotations
 import panel as pn
 import polars as pl
 
+from dashboard.charts.notices import missing_data
 from dashboard.store import DataStore
 
-# The command that fills each mart; shown when a page finds its tables missing or empty.
-FILLED_BY: dict[str, str] = {
-    "marts.audience_cube": "portrait publish (any writing job also rebuilds cubes and publishes)",
-    "marts.audience_cube_codes": "portrait publish (any writing job also rebuilds cubes and publishes)",
-    "marts.audience_values": "portrait publish (any writing job also rebuilds cubes and publishes)",
-    "marts.shap_cube": "portrait train segment",
-    "marts.warehouse_summary": "portrait demo",
-    "marts.segment_holdout": "portrait train segment",
-    "marts.segment_predictions": "portrait score segment",
-    "ml.curves": "portrait train segment",
-    "ml.shap": "portrait train segment",
-    "ml.shap_global": "portrait train segment",
-    "marts.cluster_coverage": "portrait clusters",
-    "marts.cluster_k_selection": "portrait clusters",
-    "marts.cluster_profiles": "portrait clusters",
-    "marts.cluster_projection": "portrait clusters",
-    "marts.churn_scores": "portrait churn score",
-    "marts.churn_monitoring": "portrait churn monitor",
-}
 
-
-def missing_tables(store: DataStore, *tables: str) -> pn.viewable.Viewable | None:
+def missing_tables(
+    store: DataStore, *tables: str, view: str = "This view"
+) -> pn.viewable.Viewable | None:
     """An explanation of what to run when any table is missing or empty, else None."""
     if not store.available():
         return pn.pane.Alert(
@@ -37,12 +20,11 @@ def missing_tables(store: DataStore, *tables: str) -> pn.viewable.Viewable | Non
             alert_type="warning",
             css_classes=["missing-data"],
         )
-    empty = [t for t in tables if not store.has_rows(t)]
-    if not empty:
+    notice = missing_data(store, view, *tables)
+    if notice is None:
         return None
-    lines = "\n".join(f"- `{t}`: run `{FILLED_BY.get(t, 'portrait demo')}`" for t in empty)
     return pn.pane.Alert(
-        f"This view has no data yet. Tables to fill:\n\n{lines}",
+        notice.markdown(),
         alert_type="info",
         css_classes=["missing-data"],
     )

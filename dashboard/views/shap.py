@@ -10,42 +10,12 @@ import param
 import polars as pl
 from panel.viewable import Viewer
 
-from dashboard.analysis import waterfall_steps
+from dashboard.charts.shap import waterfall_plot
 from dashboard.store import DataStore
 
-POSITIVE, NEGATIVE = "#d6604d", "#4393c3"
 PROMPT = "Click a row of the scored-rows table to see why it was scored so."
 TOP = 10  # features shown one by one; the rest are summed into one bar
 HEIGHT = 32 * (TOP + 1) + 60  # fixed: the one plot is reused for every event
-
-
-def waterfall_plot(
-    contributions: pl.DataFrame, title: str, top: int = 10, height: int | None = None
-) -> hv.Element:
-    """Horizontal SHAP waterfall: each feature moves the score from the base value."""
-    steps = waterfall_steps(contributions, top=top)
-    n = steps.height
-    rows = [
-        (min(s, e), n - i - 0.8, max(s, e), n - i - 0.2, v, label)
-        for i, (label, v, s, e) in enumerate(steps.iter_rows())
-    ]
-    # One layer per sign with a fixed colour: a colour column would be a range to compute
-    # on every frame of the reused plot, which HoloViews cannot do for text.
-    bars = [
-        hv.Rectangles([r for r in rows if (r[4] >= 0) == up], vdims=["shap_value", "feature"]).opts(
-            color=POSITIVE if up else NEGATIVE, line_color=None, tools=["hover"], framewise=True
-        )
-        for up in (True, False)
-    ]
-    return hv.Overlay([*bars, hv.VLine(0).opts(color="#555", line_width=1)]).opts(
-        responsive=True,
-        height=height or max(220, 32 * n + 60),
-        yticks=[(n - i - 0.5, label) for i, label in enumerate(steps.get_column("label"))]
-        or None,  # HoloViews refuses an empty tick list
-        xlabel="contribution to the class score (log-odds)",
-        ylabel="",
-        title=title,
-    )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,4 @@
--- Whether a table exists in the current database ({count} may replace the answer with a
--- row count of that table once it is known to exist; schema and table are allow-listed).
+-- Whether a table exists in the current database (1) or not (0).
 with
 
 tables as (
@@ -8,7 +7,7 @@ tables as (
 ),
 
 final as (
-    select {count} as answer from tables
+    select count(*) > 0 as answer from tables
 )
 
-select coalesce(max(answer), 0) as answer from final
+select answer::integer as answer from final

@@ -15,10 +15,10 @@ import numpy as np
 import polars as pl
 from catboost import CatBoostClassifier, Pool
 
-from dashboard.cubes import build_cubes
 from modeling.evaluation import multiclass_curves, multiclass_metrics
 from modeling.explain import catboost_shap, shap_global, shap_long
 from modeling.registry import RunRecord, save_run
+from queries.cubes import build_cubes
 from warehouse.db import connect, fetch_frame, table_exists
 from warehouse.publish import publish
 from warehouse.reference import load_reference

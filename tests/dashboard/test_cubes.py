@@ -1,6 +1,6 @@
 import duckdb
 
-from dashboard.cubes import build_cubes
+from queries.cubes import build_cubes
 from warehouse.db import connect
 from warehouse.publish import publish
 

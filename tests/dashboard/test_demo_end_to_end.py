@@ -6,11 +6,11 @@ import polars as pl
 import pytest
 from fixture_warehouse import scored_rows
 
-from dashboard.cubes import build_cubes
-from dashboard.scoring import score_upload
 from dashboard.serving import ServingDB
 from dashboard.store import DataStore
 from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
+from modeling.segment.upload import score_upload
+from queries.cubes import build_cubes
 from warehouse.db import connect, fetch_frame
 from warehouse.publish import publish
 

@@ -28,7 +28,7 @@ def test_report_of_an_empty_warehouse_says_what_to_run(tmp_path):
     snapshot = publish(con)
     con.close()
     html = write_report(snapshot, tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "portrait train segment" in html and "portrait clusters" in html
+    assert "portrait train segment" in html and "portrait train clusters" in html
 
 
 def test_report_for_a_run_that_does_not_exist_fails_clearly(serving_path, tmp_path):

@@ -1,7 +1,17 @@
-"""A real `panel serve` of the dashboard over a small fixture warehouse, and headless Chromium."""
+"""A real `panel serve` of the dashboard over a small fixture warehouse, and headless Chromium.
+
+Screenshots go to pytest's temporary folder, so a test run changes no tracked file. To
+refresh the README's screenshots in docs/screenshots, ask for it explicitly:
+
+    PORTRAIT_SCREENSHOTS=docs/screenshots python -m pytest tests/ui -p no:cacheprovider
+
+(a relative folder is taken from the repository root); only the screenshots the tests
+mark for the docs are copied there.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sys
@@ -11,7 +21,7 @@ import pytest
 from ui_server import CHROMIUM, CHROMIUM_ARGS, ROOT, start_dashboard
 
 FIXTURES = ROOT / "tests" / "dashboard"
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SCREENSHOTS_ENV = "PORTRAIT_SCREENSHOTS"
 sys.path.insert(0, str(FIXTURES))
 
 
@@ -73,22 +83,36 @@ def page(browser):
     context.close()
 
 
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+def docs_screenshots() -> Path | None:
+    """The folder named by $PORTRAIT_SCREENSHOTS (relative to the repository), if set."""
+    chosen = os.environ.get(SCREENSHOTS_ENV)
+    if not chosen:
+        return None
+    folder = Path(chosen)
+    return folder if folder.is_absolute() else ROOT / folder
 
 
-def save_screenshot(page, name: str, docs: bool = False) -> Path:
-    """Save tests/ui/screenshots/<name>.png; with docs, copy it to docs/screenshots for the README."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    if docs:
-        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOCS_SCREENSHOTS / path.name)
-    return path
+@pytest.fixture(scope="session")
+def screenshot_folder(tmp_path_factory) -> Path:
+    """Where every screenshot of the run is saved (pytest's temporary folder)."""
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture()
-def screenshot():
-    """save_screenshot, as a fixture: a test module importing `conftest` by name would get
+def screenshot(screenshot_folder):
+    """save(page, name, docs=False): a full-page screenshot in the run's temporary folder;
+    with docs, also copied to $PORTRAIT_SCREENSHOTS when that is set (see the module doc).
+
+    A fixture rather than a function: a test module importing `conftest` by name would get
     tests/dashboard/conftest.py when both folders are collected in one run."""
-    return save_screenshot
+
+    def save(page, name: str, docs: bool = False) -> Path:
+        path = screenshot_folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        target = docs_screenshots()
+        if docs and target is not None:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target / path.name)
+        return path
+
+    return save

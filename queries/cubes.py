@@ -1,23 +1,23 @@
-"""Build the pre-aggregated cubes the dashboard reads, in the main warehouse.
+"""Build the pre-aggregated cubes the dashboard reads, in the main warehouse, and publish.
 
 A writing job calls `build_cubes(con)` and then `warehouse.publish.publish(con)` at its
-end. The SQL lives in queries/sql/cube_*.sql; this module only runs it in order and
-skips the stages whose source marts do not exist yet.
-
-It lives in the dashboard package (not queries/) because the cubes exist for the
-dashboard alone; the command line may import any layer.
+end (`rebuild_and_publish` does both). The SQL lives in queries/sql/cube_*.sql; this
+module only runs it in order and skips the stages whose source marts do not exist yet.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 import duckdb
 
 from queries.runner import execute
 from queries.segment_features import ensure_segment_features
-from warehouse.db import table_exists
+from warehouse.db import connect, pipeline_step, table_exists
 from warehouse.dictionary import copy_column_comments
+from warehouse.publish import publish
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,24 @@ def build_cubes(con: duckdb.DuckDBPyConnection) -> list[str]:
     # The exported fields are the contract's, and so is their documentation.
     copy_column_comments(con, "raw.ad_events", "marts.event_inputs")
     written.append("marts.event_inputs")
-    for temp in ("cube_event_dims", "cube_predicted", "cube_cluster", "cube_top_values"):
-        con.execute(f"drop table if exists temp.{temp}")
+    execute(con, "cube_drop_temporaries")
     return written
+
+
+def rebuild_and_publish(con: duckdb.DuckDBPyConnection) -> Path:
+    """Rebuild the cubes on a writing connection and publish its serving snapshot."""
+    with pipeline_step(con, "publish") as step:
+        written = build_cubes(con)
+        path = publish(con)
+        step["message"] = f"cubes {', '.join(written)}; snapshot {path}"
+    return path
+
+
+def publish_snapshot(db: str | os.PathLike | None, *, wait_seconds: float = 600.0) -> Path:
+    """Open the warehouse for writing (waiting up to `wait_seconds` for another writer's
+    lock, then raising warehouse.db.WarehouseLocked), rebuild the cubes and publish."""
+    con = connect(db, wait_seconds=wait_seconds)
+    try:
+        return rebuild_and_publish(con)
+    finally:
+        con.close()

@@ -1,5 +1,4 @@
--- Mean |SHAP| per feature for each value of one grouping dimension ({dimension} is
--- allow-listed in dashboard/filters.py), for one run and class.
+-- Mean |SHAP| per feature for each segment (marts.shap_cube), for one run and class.
 with
 
 cube as (
@@ -8,7 +7,7 @@ cube as (
 
 final as (
     select
-        {dimension} as grp,
+        segment as grp,
         feature,
         sum(sum_abs_shap) / nullif(sum(rows), 0) as mean_abs_shap,
         sum(sum_shap) / nullif(sum(rows), 0) as mean_shap,

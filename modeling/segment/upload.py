@@ -1,21 +1,20 @@
 """Score and explain ad events outside the warehouse: an uploaded file, or one scored event.
 
-An uploaded file is ingested into a scratch warehouse in a temporary folder with the
-same validation as real ingestion (warehouse.ingest: bad rows are quarantined with their
-reasons). One scored event of the predictions table is copied from the snapshot's
-marts.event_inputs into an in-memory scratch. Either way the scratch is enriched with
-reference tables, turned into the model's features by the same queries the scoring job
-uses, then scored and explained by a model loaded from the serving snapshot.
+An uploaded file goes through a scratch warehouse (`modeling.scratch`): the same
+validation as real ingestion, bad rows quarantined with their reasons. One scored event
+of a serving snapshot is rebuilt from its exported fields (marts.event_inputs) in an
+in-memory scratch. Either way the events are turned into the model's features by the
+same queries the training and scoring jobs use, then scored and explained by a model
+loaded from the registry of the given connection (a serving snapshot's, usually).
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -24,15 +23,12 @@ import polars as pl
 
 from modeling.explain import shap_long
 from modeling.registry import load_model_from, run_info
+from modeling.scratch import Rows, memory_scratch, scratch_warehouse
 from queries.runner import execute, run
-from warehouse.db import connect, fetch_frame
-from warehouse.ingest import ingest_file
-from warehouse.reference import load_reference
 
 log = logging.getLogger(__name__)
 EXPLAIN_ROWS = 300
 MODELS_KEPT = 4  # unpickled models kept by the process, newest used first
-SHOWN_COLUMNS = ("event_id", "segment", "gamecategory", "bundle", "oblast", "local_hour")
 
 
 @dataclass
@@ -62,14 +58,14 @@ _MODELS_LOCK = threading.Lock()
 _LOADING: dict[tuple, threading.Lock] = {}  # one loader per model; other callers wait for it
 
 
-def run_model(serving: duckdb.DuckDBPyConnection, run_id: str, inputs: str):
+def run_model(registry: duckdb.DuckDBPyConnection, run_id: str, inputs: str):
     """The model of a run, unpickled once per process; refuses a model that needs extra inputs.
 
     Extra features (such as the cluster id of the cluster comparison) are joined by the
     training job, and `inputs` (what the rows come from, named in the message) does not
     carry them; a run whose model left them out (the leakage guard may) is fine.
     """
-    info = run_info(serving, run_id)
+    info = run_info(registry, run_id)
     key = (run_id, str(info["created_at"]))
     with _MODELS_LOCK:
         loading = _LOADING.setdefault(key, threading.Lock())
@@ -79,7 +75,7 @@ def run_model(serving: duckdb.DuckDBPyConnection, run_id: str, inputs: str):
             if model is not None:
                 _MODELS.move_to_end(key)
         if model is None:
-            model = load_model_from(serving, run_id)
+            model = load_model_from(registry, run_id)
             with _MODELS_LOCK:
                 _MODELS[key] = model
                 while len(_MODELS) > MODELS_KEPT:
@@ -109,7 +105,7 @@ def _features(scratch: duckdb.DuckDBPyConnection, model) -> pl.DataFrame:
         return segment_frame(scratch, labeled=None)
     # Other models registered as kind 'segment' take the shared ad-event features.
     execute(scratch, "build_ad_event_features")
-    return fetch_frame(scratch, "select * from features.ad_events order by event_id")
+    return run(scratch, "scratch_ad_event_features")
 
 
 def _explain(model, frame: pl.DataFrame) -> pl.DataFrame | None:
@@ -141,32 +137,26 @@ def _scores(model, features: pl.DataFrame) -> pl.DataFrame:
 
 
 def score_upload(
-    csv_path: str | Path, serving: duckdb.DuckDBPyConnection, run_id: str
+    events: Rows,
+    registry: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    reference: Mapping[str, pl.DataFrame] | None = None,
 ) -> ScoredUpload:
-    """Validate, score and explain an uploaded ad-events file with a registered run."""
-    model = run_model(serving, run_id, "an uploaded file")
-    with tempfile.TemporaryDirectory(prefix="portrait-score-") as folder:
-        scratch = connect(Path(folder) / "scratch.duckdb")
-        try:
-            load_reference(scratch)
-            loaded = ingest_file(scratch, Path(csv_path), contract="ad_events")
-            quarantine = fetch_frame(
-                scratch,
-                "select line_number, column_name, reason, raw_text from ops.quarantine "
-                "order by line_number",
-            )
-            features = _features(scratch, model) if loaded.rows_loaded else pl.DataFrame()
-            shown = (
-                fetch_frame(
-                    scratch,
-                    "select event_id, segment, gamecategory, bundle, oblast, local_hour "
-                    "from features.ad_events order by event_id",
-                )
-                if loaded.rows_loaded
-                else pl.DataFrame()
-            )
-        finally:
-            scratch.close()
+    """Validate, score and explain ad events (a CSV/Parquet file or a frame) with a run.
+
+    `registry` is a connection whose `ml` schema holds the run (a serving snapshot's);
+    `reference` replaces the shipped reference tables (see `scratch_warehouse`).
+    """
+    model = run_model(registry, run_id, "an uploaded file")
+    with scratch_warehouse({"ad_events": events}, reference=reference) as scratch:
+        loaded = scratch.loads["ad_events"]
+        quarantine = scratch.quarantine()
+        if loaded.rows_loaded:
+            features = _features(scratch.con, model)
+            shown = run(scratch.con, "scratch_shown_events")
+        else:
+            features = shown = pl.DataFrame()
     if features.height == 0:
         return ScoredUpload(
             loaded.rows_read, quarantine, pl.DataFrame(), None, "no valid rows to score"
@@ -177,30 +167,11 @@ def score_upload(
     return ScoredUpload(loaded.rows_read, quarantine, predictions, shap, note)
 
 
-def _event_scratch(
-    inputs: pl.DataFrame, reference: dict[str, pl.DataFrame]
-) -> duckdb.DuckDBPyConnection:
-    """An in-memory warehouse holding only these exported events and the reference tables.
-
-    Running every migration would cost about 170 ms a click; the feature queries read
-    raw.ad_events and ref.* and write to the features schema, nothing else.
-    """
-    scratch = duckdb.connect(":memory:")
-    for schema in ("raw", "ref", "features"):
-        scratch.execute(f"create schema {schema}")
-    tables = {"raw.ad_events": inputs} | {f'ref."{n}"': f for n, f in reference.items()}
-    for i, (name, frame) in enumerate(tables.items()):
-        scratch.register(f"scratch_{i}", frame.to_arrow())
-        # Names are ours (raw.ad_events) or the snapshot catalog's (ref tables).
-        scratch.execute(f"create table {name} as select * from scratch_{i}")
-    return scratch
-
-
 def explain_event(
     serving: duckdb.DuckDBPyConnection,
     run_id: str,
     event_id: int,
-    reference: dict[str, pl.DataFrame],
+    reference: Mapping[str, pl.DataFrame],
 ) -> ExplainedEvent:
     """Score and explain one scored event with a run, from the serving snapshot alone.
 
@@ -213,11 +184,8 @@ def explain_event(
             f"event {event_id} has no exported fields in the snapshot (marts.event_inputs); "
             "run `portrait publish` to rebuild it"
         )
-    scratch = _event_scratch(inputs, reference)
-    try:
+    with memory_scratch({"ad_events": inputs}, reference) as scratch:
         features = _features(scratch, model)
-    finally:
-        scratch.close()
     shap = _explain(model, features)
     if shap is None:
         raise ValueError(f"run {run_id}: this model kind does not expose SHAP values")

@@ -2,8 +2,8 @@ import polars as pl
 import pytest
 from fixture_warehouse import scored_rows
 
-from dashboard.scoring import score_upload
 from dashboard.serving import ServingDB
+from modeling.segment.upload import score_upload
 
 HEADER = "Segment,gamecategory,subgamecategory,bundle,created,shift,oblast,city,os,osv"
 ROWS = [

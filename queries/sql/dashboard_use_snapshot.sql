@@ -1,0 +1,2 @@
+-- Make the attached snapshot the default database of a cursor.
+use serving

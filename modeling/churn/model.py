@@ -6,12 +6,16 @@ state ends in `_`, and predicting before fitting raises.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import polars as pl
 from catboost import CatBoostClassifier, Pool
 
 from modeling.churn import drift
+from modeling.contract import as_polars
 from modeling.explain import catboost_shap
 
 MISSING_CATEGORY = "unknown"
@@ -149,12 +153,37 @@ class ChurnModel:
         data: pd.DataFrame = frame.to_pandas()
         return Pool(data, label=labels, cat_features=self.categorical_ or None)
 
-    def predict_proba(self, features: pl.DataFrame) -> np.ndarray:
-        """Probability of churn per row."""
+    def predict_proba(self, features, *, as_of: date | None = None) -> np.ndarray:
+        """Probability of churn per row of the model's feature frame, or from raw rows.
+
+        Raw rows (modeling.churn.raw): a subscription model takes the export's tables as a
+        mapping of contract name to frame (users and billing, optionally viewing,
+        app_events, communications) and gives one probability per users row; an activity
+        model takes the event table as a frame and gives one per event row (its user's).
+        Users not scored on `as_of` (default: the rows' last date) get NaN.
+        """
         self._check_fitted()
+        raw = self._raw_source(features)
+        if raw is not None:
+            return raw(features, as_of)
+        features = as_polars(features)
         if features.height == 0:
             return np.zeros(0)
         return self.model_.predict_proba(self._pool(features))[:, 1]
+
+    def _raw_source(self, rows):
+        """How to score `rows` when they are raw rows, else None."""
+        from modeling.churn import raw
+
+        params = getattr(self, "source_params_", {})
+        if isinstance(rows, Mapping):
+            return lambda r, day: raw.subscription_proba(
+                self, r, getattr(self, "cohort_", None), day
+            )
+        if "activity" in params and not set(self.features_) <= set(rows.columns):
+            source = raw.ActivitySource(**params["activity"])
+            return lambda r, day: raw.activity_proba(self, r, source, day)
+        return None
 
     def shap_values(self, features: pl.DataFrame) -> np.ndarray:
         """SHAP values (rows, features) on the log-odds of churn."""

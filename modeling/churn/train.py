@@ -267,6 +267,9 @@ def fit_and_register(
 
     train = _sample(data, options.sample_rows, options.seed)
     model = fit_model(train, features, options, gap_days=gap_days, categorical=categorical)
+    # What predicting from raw rows needs: the cohort scored, and the activity source.
+    model.cohort_ = cohort
+    model.source_params_ = params
     fitted = time.perf_counter()
     latest = data.filter(pl.col("snapshot_date") == data.get_column("snapshot_date").max())
     explained = stratified_sample(latest, "label", options.shap_rows, seed=options.seed)

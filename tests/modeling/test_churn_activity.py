@@ -14,7 +14,7 @@ from modeling.churn.activity import ActivitySource, define_events
 from modeling.churn.explain_words import has_words
 from modeling.churn.monitor import monitor
 from modeling.churn.score import score_day
-from modeling.registry import run_info
+from modeling.registry import load_model_from, run_info
 from portrait.churn_cmds import train_churn
 from queries import runner
 from warehouse.db import connect, fetch_frame
@@ -121,3 +121,31 @@ def test_activity_vitrine_and_monitoring(activity_world):
     table = monitor(con).table.filter(pl.col("cohort") == "activity")
     assert table.get_column("score_date").to_list() == [matured]
     assert table.item(0, "rows") == rows.height
+
+
+def test_activity_model_predicts_from_the_event_table_as_exported(activity_world):
+    con, as_of = activity_world["con"], activity_world["as_of"]
+    day = as_of - timedelta(days=30)
+    score_day(con, day, kinds=["activity"])
+    scored = fetch_frame(
+        con,
+        "select user_id, churn_probability from marts.churn_scores "
+        "where cohort = 'activity' and score_date = ?",
+        [day],
+    )
+    events = fetch_frame(
+        con,
+        "select session_id, user_id, started_at, content_id, genre, duration_min from raw.viewing",
+    )
+    model = load_model_from(con, kind="churn_activity")
+    proba = model.predict_proba(events.to_pandas(), as_of=day)  # one per event row
+    assert proba.shape == (events.height,)
+    per_user = (
+        events.select("user_id")
+        .with_columns(pl.Series("p", proba))
+        .filter(pl.col("p").is_not_nan())
+        .unique("user_id")
+    )
+    both = per_user.join(scored, on="user_id")
+    assert both.height == scored.height == per_user.height > 100
+    assert (both["p"] - both["churn_probability"]).abs().max() < 1e-9

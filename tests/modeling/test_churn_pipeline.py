@@ -6,10 +6,11 @@ import json
 from datetime import date, timedelta
 
 import click
+import numpy as np
 import polars as pl
 import psycopg
 import pytest
-from churn_world import build_world
+from churn_world import RAW_COLUMNS, build_world
 from click.testing import CliRunner
 from postgres_server import postgres_server, server_binaries
 
@@ -243,3 +244,57 @@ def test_train_command_prints_folds_and_registers(trained):
     model = load_model_from(trained["con"], kind="churn_paid")
     # --iterations caps the trees; early stopping on the latest snapshots picks how many.
     assert 1 <= model.iterations <= 30
+
+
+def _export_tables(con) -> dict[str, pl.DataFrame]:
+    """The subscription export as a user has it: each raw table in its contract's columns."""
+    return {
+        table.removeprefix("raw."): fetch_frame(con, f"select {', '.join(columns)} from {table}")
+        for table, columns in RAW_COLUMNS.items()
+    }
+
+
+def test_a_registered_model_predicts_from_the_export_tables(trained):
+    con, as_of = trained["con"], trained["as_of"]
+    tables = _export_tables(con)
+    scored_users = {}
+    for cohort, kind in (("paid", "churn_paid"), ("trial", "churn_trial")):
+        model = load_model_from(con, kind=kind)
+        proba = model.predict_proba(tables)  # the users table's rows, in its order
+        assert proba.shape == (tables["users"].height,)
+        day = score_day(con, as_of, kinds=["subscription"]).score_date
+        scored = fetch_frame(
+            con,
+            "select user_id, churn_probability from marts.churn_scores "
+            "where score_date = ? and cohort = ?",
+            [day, cohort],
+        )
+        got = tables["users"].select("user_id").with_columns(pl.Series("p", proba))
+        both = got.join(scored, on="user_id")
+        # Every user the vitrine scores, and only them, gets the same probability.
+        assert both.height == scored.height
+        assert got.filter(pl.col("p").is_not_nan()).height == scored.height
+        if scored.height:
+            assert (both["p"] - both["churn_probability"]).abs().max() < 1e-9
+        scored_users[cohort] = scored.height
+    assert scored_users["paid"] > 100
+    # The same rows as pandas frames, as a notebook would have them.
+    pandas_tables = {name: frame.to_pandas() for name, frame in tables.items()}
+    model = load_model_from(con, kind="churn_paid")
+    np.testing.assert_array_equal(model.predict_proba(pandas_tables), model.predict_proba(tables))
+
+
+def test_raw_tables_that_break_the_contract_are_refused_by_row_and_column(trained):
+    tables = _export_tables(trained["con"])
+    bad = tables["billing"].with_columns(pl.col("amount").cast(pl.String))
+    bad = bad.with_columns(
+        pl.when(pl.int_range(pl.len()) == 2)
+        .then(pl.lit("lots"))
+        .otherwise("amount")
+        .alias("amount")
+    )
+    model = load_model_from(trained["con"], kind="churn_paid")
+    with pytest.raises(ValueError, match=r"billing contract.*column amount"):
+        model.predict_proba({**tables, "billing": bad})
+    with pytest.raises(ValueError, match="users and billing"):
+        model.predict_proba({"users": tables["users"]})

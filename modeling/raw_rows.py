@@ -12,12 +12,15 @@ a prediction never skips a row silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
+import duckdb
 import polars as pl
 
 from modeling.scratch import Rows, Scratch, scratch_warehouse
+from queries.runner import run
+from queries.segment_features import ensure_segment_features
 from warehouse.contracts import get_contract
 
 SHOWN_REJECTIONS = 3
@@ -55,3 +58,21 @@ def rejection_message(rejected: pl.DataFrame, contracts: list[str]) -> str:
         f"{rejected.height} value(s) break the {' and '.join(contracts)} contract, nothing "
         f"was predicted: {shown}" + (f"; and {more} more" if more > 0 else "")
     )
+
+
+def ad_event_features(
+    rows: Rows, build: Callable[[duckdb.DuckDBPyConnection], pl.DataFrame]
+) -> pl.DataFrame:
+    """`build(con)` run on a scratch warehouse holding `rows` as raw.ad_events (with the
+    features view over them), its rows put in the order of `rows`.
+
+    `build` returns one row per event with an `event_id` column.
+    """
+    with ingested({"ad_events": rows}) as scratch:
+        ensure_segment_features(scratch.con)
+        frame = build(scratch.con)
+        lines = run(scratch.con, "raw_ad_event_lines")
+    ordered = frame.join(lines, on="event_id", how="inner").sort("source_line")
+    if ordered.height != lines.height:
+        raise ValueError(f"{lines.height} events in, {ordered.height} rows of features out")
+    return ordered.drop("source_line")

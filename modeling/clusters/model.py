@@ -15,7 +15,10 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
 
-from modeling.clusters.features import FeatureSpec, raw_features, region_frequency
+from modeling.clusters.features import SOURCE_COLUMNS, FeatureSpec, raw_features, region_frequency
+from modeling.contract import as_polars
+from modeling.raw_rows import ad_event_features, looks_raw
+from queries.runner import run
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +120,12 @@ class ClusterModel:
         return self._fill(self.scaler_.transform(self._raw(frame)))
 
     def predict(self, frame: pl.DataFrame) -> np.ndarray:
-        """Cluster number 1..k of each row."""
+        """Cluster number 1..k of each row: rows of features.ad_events, or raw ad events as
+        exported (a Polars or pandas frame in the ad_events contract's columns), whose
+        features are then built by the same queries as training."""
+        frame = as_polars(frame)
+        if looks_raw(frame, "ad_events", list(SOURCE_COLUMNS)):
+            frame = ad_event_features(frame, _cluster_columns)
         return self.predict_scaled(self.transform(frame))
 
     def predict_scaled(self, scaled: np.ndarray) -> np.ndarray:
@@ -150,3 +158,9 @@ class ClusterModel:
                 "scale": self.scaler_.scale_.astype(np.float64),
             }
         )
+
+
+def _cluster_columns(con) -> pl.DataFrame:
+    """Every event of a (scratch) warehouse with the columns the model reads."""
+    everything = {"rows": None, "seed": 0, "labeled_only": False}
+    return run(con, "cluster_event_sample", everything)

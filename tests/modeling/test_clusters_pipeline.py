@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from modeling.registry import latest_run_id, load_model, run_info
+from modeling.registry import latest_run_id, load_model, load_model_from, run_info
 from portrait.cluster_cmds import train_clusters
 from warehouse.db import connect, fetch_frame
 
@@ -82,6 +82,25 @@ def test_registered_model_reloads_and_every_event_is_assigned(trained, con):
     model = load_model(run_id, db=str(path))
     assert model.n_clusters == info["metrics"]["k"]
     assert model.run_id_ == run_id
+
+
+def test_registered_model_assigns_raw_events_as_exported(trained, con):
+    path, run_id, _ = trained
+    columns = "event_id, segment, gamecategory, subgamecategory, bundle, created, shift, "
+    columns += "oblast, city, os, osv"
+    rows = fetch_frame(con, f"select {columns} from raw.ad_events order by event_id desc limit 40")
+    assigned = fetch_frame(
+        con,
+        "select event_id, cluster from marts.cluster_assignments where run_id = $run",
+        {"run": run_id},
+    )
+    expected = rows.select("event_id").join(assigned, on="event_id", maintain_order="left")
+    model = load_model_from(con, run_id)
+    # The rows as a notebook holds them, shuffled: the clusters follow the rows.
+    shuffled = rows.sample(fraction=1.0, shuffle=True, seed=1)
+    got = model.predict(shuffled.to_pandas())
+    by_event = dict(zip(shuffled["event_id"].to_list(), got.tolist(), strict=True))
+    assert [by_event[e] for e in expected["event_id"]] == expected["cluster"].to_list()
 
 
 def test_pipeline_step_is_recorded(trained, con):

@@ -20,12 +20,27 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import polars as pl
+
+from warehouse.progress import Progress, Step, Steps, silent
+
+__all__ = [
+    "Figure",
+    "FlaggedComparison",
+    "Metrics",
+    "Progress",
+    "Step",
+    "Steps",
+    "TrainOptions",
+    "TrainResult",
+    "as_polars",
+    "silent",
+    "to_plain",
+]
 
 ORACLE_PREFIX = "oracle_"
 
@@ -47,41 +62,6 @@ class TrainOptions:
     # The data slice: rows from date_from (inclusive) to date_to (exclusive); None: all.
     date_from: date | None = None
     date_to: date | None = None
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a long job: what it is doing, and how far it is when that is known."""
-
-    message: str
-    done: int | None = None
-    total: int | None = None
-
-
-Progress = Callable[[Step], None]
-
-
-def silent(_step: Step) -> None:
-    """The progress callback that tells nobody."""
-
-
-class Steps:
-    """Counts a job's steps for its progress callback: `steps("fitting")` is one more done."""
-
-    def __init__(self, progress: Progress | None, total: int | None = None):
-        self.progress = progress or silent
-        self.total = total
-        self.done = 0
-
-    def __call__(self, message: str) -> None:
-        self.done += 1
-        if self.total is not None and self.done > self.total:
-            self.total = self.done
-        self.progress(Step(message, self.done, self.total))
-
-    def note(self, message: str) -> None:
-        """Tell what is happening without counting a step."""
-        self.progress(Step(message, self.done, self.total))
 
 
 @dataclass(frozen=True)

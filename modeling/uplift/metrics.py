@@ -207,7 +207,7 @@ def treatment_encoding(
     prefix = int(sums.population[0, first - 1]) if first > 0 else 0
     if prefix == 0:
         return None
-    arm = "treated" if sums.n_t[0, first - 1] > 0 else "control"
+    arm, other = ("treated", "control") if sums.n_t[0, first - 1] > 0 else ("control", "treated")
     chance = sum(
         _all_from_arm(size, holdout.clients, prefix)
         for size in (holdout.n_treated, holdout.n_control)
@@ -217,8 +217,8 @@ def treatment_encoding(
     return NotEstimable(
         f"the top {prefix} clients ({prefix / holdout.clients:.1%}) by score are all {arm}: "
         f"a score independent of the treatment does that with probability {chance:.1e}, "
-        "so the score encodes who was treated and the curve has no control (or treated) "
-        "clients to compare over that range"
+        f"so the score encodes who was treated, and over that range the curve has no {other} "
+        "clients to compare with"
     )
 
 

@@ -16,7 +16,7 @@ baselines measured in the same run:
   too, for reference: only samples are joined (leakage guard, SHAP, --compare);
 - training time of `train_segment_model` with its defaults;
 - scoring rows/s of `score_segment` (every unlabeled event) with each engine (CatBoost's
-  predict, and the trees evaluated per key, modeling/segment/forest.py): a first call,
+  predict, and the trees evaluated per key, modeling/segment/fast/forest.py): a first call,
   which loads the model and the kernel, then the median of SCORE_REPEATS calls taking
   turns with the other engine, with the slowest and fastest of them; the largest
   difference between their stored probabilities, and the holdout AUC next to the
@@ -42,7 +42,8 @@ import polars as pl
 from modeling.registry import load_model_from, run_info
 from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
 from modeling.segment.explain import segment_shap
-from queries.segment_features import FRAME_COLUMNS, ensure_segment_features, segment_parts
+from queries.segment_features import ensure_segment_features
+from queries.segment_parts import segment_parts
 from warehouse.db import connect, fetch_frame
 
 APPLY_ROWS = 100_000
@@ -91,7 +92,7 @@ def _os_major(os_name, osv) -> str:
     return f"{'unknown' if pd.isna(os_name) else os_name} {major}"
 
 
-def pandas_apply(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+def pandas_apply(raw: pd.DataFrame, regions: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The notebook way: a function per row for every derived column (fillna and a merge
     where a notebook would use them), giving the columns of the SQL frame."""
     df = raw.merge(regions, left_on="oblast", right_on="region", how="left")
@@ -125,10 +126,10 @@ def pandas_apply(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     df["bundle_capitals"] = df["bundle"].apply(lambda b: sum(c.isupper() for c in b))
     df["bundle_digits"] = df["bundle"].apply(lambda b: sum(c.isdigit() for c in b))
     df["bundle_length"] = df["bundle"].apply(len)
-    return _frame_columns(df)
+    return _frame_columns(df, columns)
 
 
-def pandas_vectorised(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+def pandas_vectorised(raw: pd.DataFrame, regions: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The same columns with pandas column operations only."""
     df = raw.merge(regions, left_on="oblast", right_on="region", how="left")
     offset = df["shift_hours"].fillna(df["msk_offset_hours"]).fillna(0)
@@ -157,10 +158,10 @@ def pandas_vectorised(raw: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     df["bundle_capitals"] = df["bundle"].str.count(r"[A-Z]")
     df["bundle_digits"] = df["bundle"].str.count(r"[0-9]")
     df["bundle_length"] = df["bundle"].str.len()
-    return _frame_columns(df)
+    return _frame_columns(df, columns)
 
 
-def _frame_columns(df: pd.DataFrame) -> pd.DataFrame:
+def _frame_columns(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     renamed = df.rename(
         columns={
             "msk_offset_hours": "region_msk_offset",
@@ -168,7 +169,7 @@ def _frame_columns(df: pd.DataFrame) -> pd.DataFrame:
             "salary_rank": "region_salary_rank",
         }
     )
-    return renamed[list(FRAME_COLUMNS)]
+    return renamed[columns]
 
 
 def differing_columns(ours: pl.DataFrame, theirs: pd.DataFrame) -> list[str]:
@@ -195,7 +196,7 @@ def differing_columns(ours: pl.DataFrame, theirs: pd.DataFrame) -> list[str]:
         return ["event_id"]
     return [
         c
-        for c in FRAME_COLUMNS
+        for c in ours.columns
         if c != "event_id" and not joined[c].eq_missing(joined[f"{c}_pandas"]).all()
     ]
 
@@ -210,6 +211,7 @@ def feature_benchmark(con, events: int) -> dict:
     ours_cpu = CPU_SECONDS[id(build)]
     frame = parts.flat()  # the same features, one row per event: checked against pandas
     assert frame.height == events
+    columns = frame.columns
     # Frames are dropped as soon as they are measured: at 10M events the pandas
     # baselines alone need most of the machine's memory.
     del parts
@@ -224,7 +226,7 @@ def feature_benchmark(con, events: int) -> dict:
     ).to_pandas()
 
     def vector():
-        return pandas_vectorised(raw, regions)
+        return pandas_vectorised(raw, regions, columns)
 
     vectorised, vector_frame = timed(vector, repeats=1 if events > 2_000_000 else REPEATS)
     differing = {"pandas vectorised": differing_columns(frame, vector_frame)}
@@ -233,7 +235,7 @@ def feature_benchmark(con, events: int) -> dict:
     raw = None  # the closure above holds it otherwise
 
     def apply():
-        return pandas_apply(sample, regions)
+        return pandas_apply(sample, regions, columns)
 
     applied, apply_frame = timed(apply, repeats=1)
     differing["pandas apply"] = differing_columns(frame, apply_frame)
@@ -247,6 +249,7 @@ def feature_benchmark(con, events: int) -> dict:
         "vs_vectorised": ours_rate / (events / vectorised),
         "vs_apply": ours_rate / (len(sample) / applied),
         "differing_columns": differing,
+        "columns": len(columns),
         "cpu_rows_per_s": {
             "ours (2 threads)": events / ours_cpu,
             "ours, joined into rows": events / CPU_SECONDS[id(joined)],
@@ -371,7 +374,7 @@ def main() -> None:
             )
             for name, columns in f["differing_columns"].items():
                 print(
-                    f"               {name} computes the same {len(FRAME_COLUMNS)} columns: "
+                    f"               {name} computes the same {f['columns']} columns: "
                     + ("yes" if not columns else f"NO, differs in {', '.join(columns)}")
                 )
             print(

@@ -1,35 +1,34 @@
 """The segment model's features, read through the SQL files in queries/sql.
 
-features.ad_events (the features the audience models share, build_ad_event_features.sql)
-is a view over raw.ad_events. The model's frame comes in parts (`SegmentParts`): one row
-per event with the features of the event itself and the keys of its app, place, device
-and local hour (segment_events.sql), and one small frame per key with the columns that
-depend on that key alone, the bundle's tokens and shape among them
-(segment_key_events.sql, asked for one event per key value). Strings such as the bundle
-and its tokens then cross from DuckDB once per app instead of once per event, which was
-most of what reading the frame cost. Training and scoring read the parts as they are;
-`SegmentParts.flat()` joins them into one row per event, for samples and small frames.
+features.ad_events (build_ad_event_features.sql) is the view of the features the audience
+models share. The segment model's frame (`segment_frame`, one row per event) is made of
+two queries over it:
 
-Scoring reads the key frames before any event: `refresh_key_rows` keeps one raw row of
-each key value of every load (features.ad_event_key_rows) and their columns
-(features.ad_event_key_dimensions, recomputed when a load, the reference table, DuckDB or
-the query changes), and `known_dimensions` reads those.
+- segment_events.sql: one row per event, with the event's own features and the keys of
+  its app, place, device and local hour;
+- segment_key_events.sql: the columns that depend on one key alone (the bundle's tokens
+  and shape, the region enrichment, the os version, the part of day), asked for one event
+  per key value. In its output each key column is followed by the columns that depend on
+  it alone: that order is the declared rule `dimension_columns` reads, so a new column
+  needs no list here.
+
+`join_dimensions` puts the two together. queries.segment_parts keeps them apart for the
+fast paths (training and bulk scoring), which must give what the joined frame gives.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
-import pyarrow as pa
 
-from queries.runner import execute, run, sql_text
-from warehouse.db import fetch_frame, table_exists, transaction
+from queries.runner import execute, run
+from warehouse.db import table_exists
 from warehouse.dictionary import copy_column_comments
 
 log = logging.getLogger(__name__)
@@ -38,115 +37,23 @@ ALL_ROWS = 1_000_000  # sample_per_million that keeps every row
 ID = "event_id"
 
 FEATURES_VIEW = "features.ad_events"  # created by build_ad_event_features.sql
-# The views and tables build_ad_event_features.sql creates: a missing one rebuilds them
-# all. (Its table macro, features.ad_event_features, comes with them: looking for macros
-# in duckdb_functions() took about 20 ms a call, against under 5 ms for the rest.)
+# What build_ad_event_features.sql creates: a missing one rebuilds them all. (Its table
+# macro, features.ad_event_features, comes with them: looking for macros in
+# duckdb_functions() costs several times more than looking for tables and views.)
 FEATURE_OBJECTS = {
     FEATURES_VIEW: "view",
     "features.ad_event_key_rows": "table",
     "features.ad_event_key_rows_loaded": "table",
-    "features.ad_event_key_dimensions": "table",  # created here, from segment_key_events.sql
 }
-KEY_DIMENSIONS = "features.ad_event_key_dimensions"
-# The queries whose text the key dimensions are computed by: a change recomputes them.
-KEY_DIMENSION_QUERIES = ("build_ad_event_features", "segment_key_events")
-# Tables that earlier versions materialised; features.bundles is now computed per app
-# inside segment_key_events.sql.
-LEGACY_TABLES = ("features.ad_events", "features.bundles")
-# Key column of the event rows -> the columns that depend on that key alone.
-DIMENSIONS = {
-    "app_key": (
-        "gamecategory",
-        "subgamecategory",
-        "bundle",
-        "bundle_vendor",
-        "bundle_token_text",
-        "bundle_token_count",
-        "bundle_dots",
-        "bundle_capitals",
-        "bundle_digits",
-        "bundle_length",
-    ),
-    "place_key": ("oblast", "city", "region_msk_offset", "region_population", "region_salary_rank"),
-    "device_key": ("os", "os_major"),
-    "local_hour": ("part_of_day",),
+# Tables that earlier versions materialised, with the query that drops each.
+LEGACY_TABLES = {
+    "features.ad_events": "segment_legacy_ad_events_drop",
+    "features.bundles": "segment_legacy_bundles_drop",
 }
-# Keys that are hashes for joining only, not features: the flat frame drops them.
+# The key columns of the event rows, each the first column of its dimension in
+# segment_key_events.sql. Hashes are for joining only; the local hour is a feature too.
+KEYS = ("app_key", "place_key", "device_key", "local_hour")
 HASH_KEYS = ("app_key", "place_key", "device_key")
-# Columns of the flat frame, in order (what segment_frame returns).
-FRAME_COLUMNS = (
-    "event_id",
-    "segment",
-    "event_date",
-    "local_hour",
-    "local_weekday",
-    "is_weekend",
-    "part_of_day",
-    "day_of_month",
-    "shift_missing",
-    "offset_hours",
-    "os",
-    "os_major",
-    "gamecategory",
-    "subgamecategory",
-    "oblast",
-    "city",
-    "region_msk_offset",
-    "region_population",
-    "region_salary_rank",
-    "bundle",
-    "bundle_vendor",
-    "bundle_token_text",
-    "bundle_token_count",
-    "bundle_dots",
-    "bundle_capitals",
-    "bundle_digits",
-    "bundle_length",
-)
-
-
-@dataclass(frozen=True)
-class SegmentParts:
-    """The segment frame in parts: event rows with keys, and one frame per key.
-
-    `dims` maps a key column of `events` to a frame with one row per value of that key
-    and the columns that depend on it alone.
-    """
-
-    events: pl.DataFrame
-    dims: dict[str, pl.DataFrame]
-
-    @property
-    def height(self) -> int:
-        return self.events.height
-
-    def sample(self, n: int, seed: int) -> SegmentParts:
-        """`n` events (at most all) picked as DataFrame.sample picks rows of the flat frame."""
-        return SegmentParts(self.events.sample(n=min(n, self.height), seed=seed), self.dims)
-
-    def with_events(self, events: pl.DataFrame) -> SegmentParts:
-        """The same dimension frames with other event rows (a sample, or more columns)."""
-        return SegmentParts(events, self.dims)
-
-    def flat(self) -> pl.DataFrame:
-        """One row per event with every column, in the order of the event rows.
-
-        Raises ValueError when an event's key has no row in its dimension frame.
-        """
-        parts = [self.events]
-        for key, dim in self.dims.items():
-            # The row of each event's key in its dimension, by a hash index, then a gather:
-            # faster than a join, and each column is copied once.
-            rows = pd.Index(dim.get_column(key).to_numpy()).get_indexer(
-                self.events.get_column(key).to_numpy()
-            )
-            if (rows < 0).any():
-                raise ValueError(f"some events have a {key} missing from its dimension frame")
-            parts.append(dim.drop(key)[rows])
-        frame = pl.concat(parts, how="horizontal")
-        ordered = [c for c in FRAME_COLUMNS if c in frame.columns]
-        rest = [c for c in frame.columns if c not in ordered and c not in HASH_KEYS]
-        return frame.select(*ordered, *rest)
 
 
 def ensure_segment_features(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> None:
@@ -154,64 +61,78 @@ def ensure_segment_features(con: duckdb.DuckDBPyConnection, *, rebuild: bool = F
     missing, or always with `rebuild`.
 
     A view is never stale, so `rebuild` matters only after its SQL changed; it empties
-    the key rows (`refresh_key_rows` copies them again). Tables that earlier versions
-    materialised (features.ad_events, features.bundles) are dropped.
+    the key rows and drops their stored columns (queries.segment_parts.refresh_key_rows
+    computes them again). Tables that earlier versions materialised are dropped.
     """
     kinds = {f"features.{name}": kind for name, kind in run(con, "segment_feature_objects").rows()}
-    for name in LEGACY_TABLES:
+    for name, query in LEGACY_TABLES.items():
         if kinds.get(name) == "table":
             log.info("dropping %s, a table of an earlier version", name)
-            # The names are constants of this module, never user input.
-            con.execute(f"drop table {name}")
+            execute(con, query)
     if rebuild or any(kinds.get(name) != kind for name, kind in FEATURE_OBJECTS.items()):
         execute(con, "build_ad_event_features")
         # Raw rows: documented as raw.ad_events documents them.
         copy_column_comments(con, "raw.ad_events", "features.ad_event_key_rows")
-        # Empty, as the key rows are: the query's own columns, documented as the view's.
-        con.execute(
-            f"create or replace table {KEY_DIMENSIONS} as {sql_text('segment_key_events')}",
-            _key_rows_params(),
-        )
-        copy_column_comments(con, FEATURES_VIEW, KEY_DIMENSIONS)
-        execute(con, "segment_key_dimensions_comments")
+        execute(con, "segment_key_dimensions_drop")
 
 
-def refresh_key_rows(con: duckdb.DuckDBPyConnection) -> int:
-    """Copy one raw row of each key value first met in the loads since the last refresh
-    into features.ad_event_key_rows, and compute their columns into
-    features.ad_event_key_dimensions (`known_dimensions` reads them); return how many
-    rows were copied.
+def dimension_columns(columns: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Key -> the columns that depend on it alone, read from segment_key_events.sql's
+    output `columns`: each key (KEYS) is followed by its own columns."""
+    dims: dict[str, list[str]] = {}
+    key = None
+    for column in columns:
+        if column in KEYS:
+            key = column
+            dims[key] = []
+        elif key is None:
+            raise ValueError(f"segment_key_events.sql: column {column!r} comes before any key")
+        else:
+            dims[key].append(column)
+    missing = [k for k in KEYS if k not in dims]
+    if missing:
+        raise ValueError(f"segment_key_events.sql lacks key column(s): {', '.join(missing)}")
+    return {key: tuple(dims[key]) for key in KEYS}
 
-    Call it after `ensure_segment_features`. The columns are computed again, from the few
-    thousand key rows, after a new load or when the reference table, the DuckDB version
-    or the query text changed; otherwise a refresh costs a look at the last load and a
-    fingerprint of the reference table. Rows that reached raw.ad_events without a new
-    load (inserted by hand) are not seen: scoring then reads their key values from the
-    events themselves, as it does for any key not known here.
+
+def dimensions_of(key_events: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """segment_key_events.sql's rows as one frame per key (the key, then its columns), one
+    row per key value. ValueError when a column takes two values for one key value: it
+    depends on more than that key and belongs to the event rows."""
+    dims = {}
+    for key, columns in dimension_columns(key_events.columns).items():
+        dim = key_events.select(key, *columns).unique(maintain_order=True)
+        if dim.height != dim.get_column(key).n_unique():
+            varying = [
+                c
+                for c in columns
+                if dim.group_by(key).agg(pl.col(c).n_unique()).get_column(c).max() > 1
+            ]
+            raise ValueError(
+                f"segment_key_events.sql: {', '.join(varying) or 'a column'} does not depend "
+                f"on {key} alone; compute it in segment_events.sql"
+            )
+        dims[key] = dim
+    return dims
+
+
+def join_dimensions(events: pl.DataFrame, dims: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """One row per event, in the order of `events`: its own columns (hash keys dropped),
+    then the columns of each of its keys' dimensions.
+
+    Raises ValueError when an event's key has no row in its dimension frame.
     """
-    code = "".join(sql_text(name) for name in KEY_DIMENSION_QUERIES)
-    after, through, inputs, stale = run(con, "segment_key_rows_loads", {"code": code}).row(0)
-    if through <= after and not stale:
-        return 0
-    added = 0
-    with transaction(con):
-        if through > after:
-            added = con.execute(
-                sql_text("segment_key_rows_add"), {"after": after, "through": through}
-            ).fetchone()[0]
-        # A full recompute: about 25 ms for the 3,000 apps of the 1M-event demo.
-        con.execute(f"delete from {KEY_DIMENSIONS}")
-        con.execute(
-            f"insert into {KEY_DIMENSIONS} {sql_text('segment_key_events')}", _key_rows_params()
+    parts = [events.drop([c for c in HASH_KEYS if c in events.columns])]
+    for key, dim in dims.items():
+        # The row of each event's key in its dimension, by a hash index, then a gather:
+        # faster than a join, and each column is copied once.
+        rows = pd.Index(dim.get_column(key).to_numpy()).get_indexer(
+            events.get_column(key).to_numpy()
         )
-        execute(con, "segment_key_rows_mark", {"through": max(through, after), "inputs": inputs})
-    log.info("copied %d key rows from loads %d to %d", added, after + 1, through)
-    return int(added)
-
-
-def _key_rows_params() -> dict:
-    """segment_key_events.sql over the key rows alone."""
-    return {"event_ids": np.empty(0, dtype=np.int64), "key_rows": True}
+        if (rows < 0).any():
+            raise ValueError(f"some events have a {key} missing from its dimension frame")
+        parts.append(dim.drop(key)[rows])
+    return pl.concat(parts, how="horizontal")
 
 
 def segment_period(con: duckdb.DuckDBPyConnection, holdout_days: int) -> dict:
@@ -239,12 +160,12 @@ def segment_events(
     seed: int = 0,
 ) -> pl.DataFrame:
     """The event rows of a slice: own features and keys (see segment_events.sql)."""
-    return run(con, "segment_events", _params(labeled, date_from, date_to, per_million, seed))
+    return run(con, "segment_events", events_params(labeled, date_from, date_to, per_million, seed))
 
 
 def representative_events(events: pl.DataFrame) -> np.ndarray:
     """Event ids with one event for each value of each key among `events`."""
-    first = pl.any_horizontal(pl.col(key).is_first_distinct() for key in DIMENSIONS)
+    first = pl.any_horizontal(pl.col(key).is_first_distinct() for key in KEYS)
     return events.filter(first).get_column(ID).to_numpy()
 
 
@@ -252,45 +173,10 @@ def segment_dimensions(
     con: duckdb.DuckDBPyConnection, event_ids: np.ndarray | list[int]
 ) -> dict[str, pl.DataFrame]:
     """Key column -> one row per key value of the events `event_ids`, with the columns that
-    depend on that key alone (DIMENSIONS). Give it one event per key value
-    (`representative_events`): any event stands for all that share its key."""
+    depend on that key alone. Give it one event per key value (`representative_events`):
+    any event stands for all that share its key."""
     params = {"event_ids": np.asarray(event_ids, dtype=np.int64), "key_rows": False}
-    return _split(run(con, "segment_key_events", params))
-
-
-def known_dimensions(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    """As `segment_dimensions`, for every key value of the loads up to the last
-    `refresh_key_rows`, as it computed them: no event is read, nothing is computed."""
-    return _split(fetch_frame(con, f"select * from {KEY_DIMENSIONS}"))
-
-
-def _split(key_events: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """segment_key_events.sql's rows as one frame per key, one row per key value."""
-    return {
-        key: key_events.select(key, *columns).unique(key, keep="any")
-        for key, columns in DIMENSIONS.items()
-    }
-
-
-def segment_parts(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    labeled: bool | None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    per_million: int = ALL_ROWS,
-    seed: int = 0,
-) -> SegmentParts:
-    """The model's frame for a slice of events, in parts."""
-    events = segment_events(
-        con,
-        labeled=labeled,
-        date_from=date_from,
-        date_to=date_to,
-        per_million=per_million,
-        seed=seed,
-    )
-    return SegmentParts(events, segment_dimensions(con, representative_events(events)))
+    return dimensions_of(run(con, "segment_key_events", params))
 
 
 def segment_frame(
@@ -302,50 +188,16 @@ def segment_frame(
     per_million: int = ALL_ROWS,
     seed: int = 0,
 ) -> pl.DataFrame:
-    """The model's frame for a slice of events: one row per event (FRAME_COLUMNS)."""
-    return segment_parts(
+    """The model's frame for a slice of events: one row per event (`join_dimensions`)."""
+    events = segment_events(
         con,
         labeled=labeled,
         date_from=date_from,
         date_to=date_to,
         per_million=per_million,
         seed=seed,
-    ).flat()
-
-
-def segment_event_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The columns of the event rows (segment_events.sql), without reading any row."""
-    con.complete()
-    return con.sql(
-        sql_text("segment_events"), params=_params(None, None, None, ALL_ROWS, 0)
-    ).columns
-
-
-def segment_event_batches(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    labeled: bool | None = False,
-    batch_rows: int = 1_000_000,
-    columns: list[str] | None = None,
-) -> pa.RecordBatchReader:
-    """Stream the event rows in Arrow record batches (unlabeled events by default).
-
-    `columns` keeps only those columns (in the query's order): DuckDB then skips the
-    work of the others, e.g. the calendar columns a model does not use. The reader holds
-    `con` until it is exhausted: read the dimensions of the batches' keys
-    (`segment_dimensions`) on another cursor.
-    """
-    con.complete()
-    relation = con.sql(sql_text("segment_events"), params=_params(labeled, None, None, ALL_ROWS, 0))
-    if columns is not None:
-        unknown = set(columns) - set(relation.columns)
-        if unknown:
-            raise ValueError(f"segment_events has no column(s): {', '.join(sorted(unknown))}")
-        # Names checked against the query's own columns above, never free text.
-        relation = relation.select(
-            *(duckdb.ColumnExpression(c) for c in relation.columns if c in columns)
-        )
-    return relation.to_arrow_reader(batch_rows)
+    )
+    return join_dimensions(events, segment_dimensions(con, representative_events(events)))
 
 
 def segment_frequencies(con: duckdb.DuckDBPyConnection, date_to: date) -> pl.DataFrame:
@@ -360,7 +212,14 @@ def segment_oracle(con: duckdb.DuckDBPyConnection, date_from: date) -> pl.DataFr
     return run(con, "segment_oracle", {"date_from": date_from})
 
 
-def _params(labeled, date_from, date_to, per_million, seed) -> dict:
+def unlabeled_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many events have no segment (what scoring scores)."""
+    ensure_segment_features(con)
+    return int(run(con, "segment_unlabeled_count").item())
+
+
+def events_params(labeled, date_from, date_to, per_million, seed) -> dict:
+    """The parameters of segment_events.sql."""
     return {
         "labeled": labeled,
         "date_from": date_from,

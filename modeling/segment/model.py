@@ -2,16 +2,17 @@
 
 One estimator holds the learned encodings (per-class target encodings, frequency tables,
 the bundle TF-IDF), the CatBoost model(s), and the class-weight correction, so that the
-registry pickles one object, and `fit` and `predict_proba` work on any frame that
-queries.segment_features.segment_frame returns, or on its parts (SegmentParts). Given the
-parts, whatever depends on an app, a place, a device or an hour alone is encoded once per
-key value and gathered onto the events: neither training nor scoring joins strings per
-event, and both give what the joined frame would.
+registry pickles one object. `fit`, `predict_proba`, `design` and `pool` work on the
+frame that queries.segment_features.segment_frame returns (one row per event); the
+columns it uses are listed in modeling/segment/features.py.
+
+This is the reference: modeling.segment.fast fits and scores the same model on the
+frame's parts, faster, and its tests hold it to what this module gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import partial
 
 import numpy as np
@@ -19,8 +20,7 @@ import pandas as pd
 import polars as pl
 from catboost import CatBoostClassifier, Pool
 
-from modeling.segment.design import PartsDesign, place_inputs
-from modeling.segment.encoding import ENCODED_PREFIX, FOLD, CategoryEncoder
+from modeling.segment.encoding import ENCODED_PREFIX, CategoryEncoder
 from modeling.segment.features import (
     CATEGORICAL,
     CLASSES,
@@ -31,7 +31,6 @@ from modeling.segment.features import (
     frequency_name,
 )
 from modeling.segment.text import TOKENS_SOURCE, BundleTfidf
-from queries.segment_features import DIMENSIONS, SegmentParts
 
 STRATEGIES = ("multiclass", "ovr")
 TEXT_MODES = ("tfidf", "native", "none")
@@ -100,15 +99,26 @@ class SegmentModel:
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(
-        self,
-        frame: pl.DataFrame | SegmentParts,
-        y: np.ndarray,
-        *,
-        frequencies: pl.DataFrame | None = None,
+        self, frame: pl.DataFrame, y: np.ndarray, frequencies: pl.DataFrame | None = None
     ) -> SegmentModel:
-        """Fit on training rows, given as a frame or as its parts (the same model; parts
-        spare joining every per-key column onto every row). `frequencies` (feature, value,
-        share) defaults to the frame's."""
+        """Fit on training rows. `frequencies` (feature, value, share) defaults to the
+        frame's own shares."""
+        y = self.start_fit(y)
+        _require(frame, self.input_columns_)
+        self.frequency_tables_ = self.frequency_tables(frame, frequencies)
+        encoded = None
+        if self.encoder_ is not None:
+            # Training rows get out-of-fold encodings, not those of the fitted tables.
+            encoded = self.encoder_.fit_transform(frame, y)
+        if self.text == "tfidf":
+            self.tfidf_ = self.new_tfidf().fit(frame)
+        design = self.design(frame, encoded)
+        self.feature_names_ = design.columns
+        return self.fit_boosters(partial(self._pool, design), y)
+
+    def start_fit(self, y: np.ndarray) -> np.ndarray:
+        """The first step of any fit: check the options and labels, reset the learned
+        state; returns the labels as an array."""
         self._check_options()
         y = np.asarray(y)
         self.classes_ = list(CLASSES)
@@ -121,14 +131,15 @@ class SegmentModel:
             self.encoder_ = CategoryEncoder(
                 self.categorical, self.classes_, self.smoothing, PARENTS, seed=self.random_seed
             )
-        if isinstance(frame, SegmentParts) and not self._fits_parts(frequencies):
-            frame = frame.flat()
-        if isinstance(frame, SegmentParts):
-            matrix = self._fit_encodings_on_parts(frame, y, frequencies)
-            pool_of = partial(self.matrix_pool, matrix)
-        else:
-            design = self._fit_encodings(frame, y, frequencies)
-            pool_of = partial(self._pool, design)
+        return y
+
+    def new_tfidf(self) -> BundleTfidf:
+        """The unfitted TF-IDF of the bundle's tokens that `fit` uses."""
+        return BundleTfidf(TEXT, self.tfidf_components, self.random_seed)
+
+    def fit_boosters(self, pool_of: Callable[[np.ndarray], Pool], y: np.ndarray) -> SegmentModel:
+        """The last step of any fit, once the encodings are learned: the class weights and
+        the CatBoost model(s), trained on `pool_of(labels)`."""
         self.weights_ = self._weights(y)
         if self.strategy == "multiclass":
             model = self._catboost("MultiClass", list(self.weights_))
@@ -141,95 +152,6 @@ class SegmentModel:
                 model.fit(pool_of((y == label).astype(int)))
                 self.models_.append(model)
         return self
-
-    def _fit_encodings(self, frame: pl.DataFrame, y: np.ndarray, frequencies) -> pl.DataFrame:
-        """Learn the encodings on a frame; return its design (out-of-fold encodings)."""
-        _require(frame, self.input_columns_)
-        self.frequency_tables_ = self._frequency_tables(frame, frequencies)
-        encoded = None
-        if self.encoder_ is not None:
-            encoded = self.encoder_.fit_transform(frame, y)
-        if self.text == "tfidf":
-            self.tfidf_ = BundleTfidf(TEXT, self.tfidf_components, self.random_seed).fit(frame)
-        design = self.design(frame, encoded)
-        self.feature_names_ = design.columns
-        return design
-
-    def _fits_parts(self, frequencies: pl.DataFrame | None) -> bool:
-        """Whether fitting on parts gives this model: numbers only, frequencies given."""
-        given = set() if frequencies is None else set(frequencies["feature"].unique().to_list())
-        return self.takes_matrix() and set(self.frequency) <= given
-
-    def _fit_encodings_on_parts(
-        self, parts: SegmentParts, y: np.ndarray, frequencies: pl.DataFrame
-    ) -> np.ndarray:
-        """Learn the encodings on parts; return the design matrix, equal to that of
-        `_fit_encodings(parts.flat(), ...)`.
-
-        The target encodings of a column depend on its values and the row's fold only, so
-        they are learned from label counts per key value and fold, then gathered per row.
-        """
-        events, dims = parts.events, parts.dims
-        _require_parts(parts, self.input_columns_)
-        self.frequency_tables_ = self._frequency_tables(None, frequencies)
-        if self.text == "tfidf":
-            home = next((key for key, dim in dims.items() if TEXT in dim.columns), None)
-            texts = events if home is None else _present(dims[home], events, home)
-            self.tfidf_ = BundleTfidf(TEXT, self.tfidf_components, self.random_seed).fit(texts)
-        columns = {key: dim.columns for key, dim in dims.items()}
-        placement = place_inputs(self._needs(), columns, events.columns)
-        encoded = None
-        if self.encoder_ is not None:
-            encoded = self._out_of_fold_on_parts(parts, y, placement)
-        self.feature_names_ = self.design(SegmentParts(events.head(1), dims).flat()).columns
-        design = PartsDesign(self.design, self.feature_names_, placement)
-        design.add(dims)
-        matrix = design.matrix(events)
-        # Training rows get out-of-fold encodings, not those of the fitted tables.
-        if encoded is not None:
-            for name in encoded.columns:
-                matrix[:, design.position[name]] = encoded.get_column(name).to_numpy()
-        return matrix
-
-    def _out_of_fold_on_parts(
-        self, parts: SegmentParts, y: np.ndarray, placement: dict[str | None, list[str]]
-    ) -> pl.DataFrame:
-        """The encoder fitted on label counts per key value and fold; out-of-fold encodings
-        of every event, in the encoder's column order."""
-        encoder = self.encoder_
-        events = parts.events
-        counts = [
-            pl.Series(name, (y == label).astype(np.float64))
-            for name, label in zip(encoder.count_names(), self.classes_, strict=True)
-        ]
-        labels = pl.DataFrame([pl.Series(FOLD, encoder.fold_of_rows(events.height)), *counts])
-        keys_of_groups, groups = [], []
-        for home, inputs in placement.items():
-            # The encoded columns computed at this home, with the parents they shrink towards.
-            chains: list[str] = []
-            for column in inputs:
-                if column in self.categorical:
-                    chains += [c for c in encoder.chain(column) if c not in chains]
-            if not chains:
-                continue
-            keys = [home] if home else chains
-            rows = pl.concat([events.select(keys), labels], how="horizontal")
-            grouped = rows.group_by([*keys, FOLD]).agg(pl.col(encoder.count_names()).sum())
-            if home:
-                grouped = grouped.join(parts.dims[home].select(home, *chains), on=home)
-            keys_of_groups.append(keys)
-            groups.append(grouped)
-        per_event = []
-        for keys, grouped, encoded in zip(
-            keys_of_groups, groups, encoder.fit_transform_counts(groups), strict=True
-        ):
-            table = pl.concat([grouped.select(*keys, FOLD), encoded], how="horizontal")
-            rows = pl.concat([events.select(keys), labels.select(FOLD)], how="horizontal")
-            joined = rows.join(
-                table, on=[*keys, FOLD], how="left", maintain_order="left", nulls_equal=True
-            )
-            per_event.append(joined.select(encoded.columns))
-        return pl.concat(per_event, how="horizontal").select(encoder.output_names)
 
     def _check_options(self) -> None:
         for name, value, allowed in (
@@ -247,11 +169,14 @@ class SegmentModel:
             columns.append(TEXT)
         return list(dict.fromkeys(columns))
 
-    def _frequency_tables(self, frame, frequencies) -> dict[str, pl.DataFrame]:
+    def frequency_tables(
+        self, frame: pl.DataFrame | None, frequencies: pl.DataFrame | None
+    ) -> dict[str, pl.DataFrame]:
+        """Column -> its values' shares: from `frequencies` where it has the column, else
+        counted on `frame` (without a frame, every column's shares come in `frequencies`)."""
         tables = {}
         for column in self.frequency:
             name = frequency_name(column)
-            # Without a frame (fitting on parts), every column's shares come in `frequencies`.
             if frame is None or (
                 frequencies is not None and column in frequencies["feature"].unique().to_list()
             ):
@@ -331,26 +256,6 @@ class SegmentModel:
             parts.append(frame.select(pl.col(TEXT).fill_null("")))
         return pl.concat(parts, how="horizontal")
 
-    def _needs(self) -> dict[str, set[str]]:
-        """Input column -> the frame columns its model columns are computed from."""
-        needs = {column: {column} for column in self.input_columns_}
-        if self.cat_handling == "encoded":
-            for column in self.categorical:
-                needs[column] |= set(self.encoder_.chain(column))
-        return needs
-
-    def parts_design(
-        self, event_columns: list[str], dims: dict[str, list[str]] | None = None
-    ) -> PartsDesign:
-        """An empty PartsDesign for event rows with `event_columns` and dimension frames with
-        the columns `dims` (key -> columns, key included; default: the segment frame's).
-        Add dimension frames to it, then ask it for the matrix of any batch of events."""
-        self._check_fitted()
-        if dims is None:
-            dims = {key: [key, *columns] for key, columns in DIMENSIONS.items()}
-        placement = place_inputs(self._needs(), dims, event_columns)
-        return PartsDesign(self.design, list(self.feature_names_), placement)
-
     def takes_matrix(self) -> bool:
         """True when every model column is a number (no native categorical or text input)."""
         return self._kinds() == ([], [])
@@ -376,30 +281,25 @@ class SegmentModel:
             raise ValueError("this model takes string columns; give it a frame, not a matrix")
         return Pool(matrix, label=label, feature_names=list(self.feature_names_))
 
-    def _check_fitted(self) -> None:
+    def check_fitted(self) -> None:
+        """ValueError unless the model is fitted."""
         if not hasattr(self, "models_"):
             raise ValueError("SegmentModel is not fitted; call fit first")
 
     # -- prediction -----------------------------------------------------------------------
-    def pool(self, frame: pl.DataFrame | SegmentParts) -> Pool:
-        """The CatBoost pool of a frame or of its parts: what the model(s) see."""
-        self._check_fitted()
-        if isinstance(frame, SegmentParts):
-            if self.takes_matrix():
-                dims = {key: dim.columns for key, dim in frame.dims.items()}
-                design = self.parts_design(frame.events.columns, dims)
-                design.add(frame.dims)
-                return self.matrix_pool(design.matrix(frame.events))
-            frame = frame.flat()  # string inputs go to CatBoost as they are
+    def pool(self, frame: pl.DataFrame) -> Pool:
+        """The CatBoost pool of a frame: what the model(s) see."""
+        self.check_fitted()
         _require(frame, self.input_columns_)
         return self._pool(self.design(frame))
 
-    def predict_proba(self, frame: pl.DataFrame | SegmentParts) -> np.ndarray:
+    def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
         """(rows, 5) probabilities of segments 1..5, corrected for the class weights."""
         return self.proba_from_pool(self.pool(frame))
 
     def proba_from_pool(self, pool: Pool) -> np.ndarray:
-        self._check_fitted()
+        """predict_proba of a pool (`pool`, or `matrix_pool` of a design matrix)."""
+        self.check_fitted()
         if self.strategy == "multiclass":
             proba = self.models_[0].predict_proba(pool, thread_count=self.thread_count)
             return self.unweighted(proba)
@@ -418,13 +318,13 @@ class SegmentModel:
         proba = proba / self.weights_
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, frame: pl.DataFrame | SegmentParts) -> np.ndarray:
+    def predict(self, frame: pl.DataFrame) -> np.ndarray:
         return np.asarray(self.classes_)[self.predict_proba(frame).argmax(axis=1)]
 
     # -- explanation ----------------------------------------------------------------------
     def feature_sources(self) -> dict[str, str]:
         """Model feature -> the frame column it comes from (te_bundle_3 -> bundle)."""
-        self._check_fitted()
+        self.check_fitted()
         sources = {}
         for name in self.feature_names_:
             if name.startswith(ENCODED_PREFIX):
@@ -442,15 +342,3 @@ def _require(frame: pl.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"segment frame lacks column(s): {', '.join(missing)}")
-
-
-def _present(dim: pl.DataFrame, events: pl.DataFrame, key: str) -> pl.DataFrame:
-    """The rows of a dimension frame whose key some event has (as the flat frame has)."""
-    return dim.filter(pl.col(key).is_in(events.get_column(key).unique().implode()))
-
-
-def _require_parts(parts: SegmentParts, columns: list[str]) -> None:
-    have = set(parts.events.columns).union(*(dim.columns for dim in parts.dims.values()))
-    missing = [c for c in columns if c not in have]
-    if missing:
-        raise ValueError(f"segment parts lack column(s): {', '.join(missing)}")

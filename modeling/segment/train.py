@@ -21,19 +21,18 @@ from modeling.registry import RunRecord, data_fingerprint, new_run_id, save_run
 from modeling.segment.compare import compare_choices, winner_summary
 from modeling.segment.evaluate import holdout_curves, holdout_metrics, oracle_matrix
 from modeling.segment.explain import segment_shap
+from modeling.segment.fast import fit_parts
 from modeling.segment.features import CATEGORICAL, ID, NUMERIC, TARGET
-from modeling.segment.forest import keep_tree_tables
 from modeling.segment.model import SegmentModel
 from modeling.segment.store import write_holdout
 from queries.segment_features import (
-    SegmentParts,
     ensure_segment_features,
     sample_per_million,
     segment_frequencies,
     segment_oracle,
-    segment_parts,
     segment_period,
 )
+from queries.segment_parts import SegmentParts, segment_parts
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ def train_segment_model(
     frequencies = segment_frequencies(con, holdout_start)
 
     step(f"leakage guard on {min(train.height, options.guard_rows):,} training rows")
-    # Samples are joined into one row per event; the models read the parts as they are.
+    # Samples are joined into one row per event; the models are fitted on the parts.
     guard_frame = train.sample(options.guard_rows, options.seed).flat()
     later = holdout.sample(options.guard_rows, options.seed).flat()
     report = leakage_guard(
@@ -142,10 +141,10 @@ def train_segment_model(
     )
     step(f"fitting {headline_model.strategy} model on {train.height:,} rows")
     fit_started = time.perf_counter()
-    headline_model.fit(train, y_train, frequencies=frequencies)
+    fit_parts(headline_model, train, y_train, frequencies)
     fit_seconds = time.perf_counter() - fit_started
-    keep_tree_tables(headline_model)  # scoring's key-by-key trees, saved with the model
-    proba = headline_model.predict_proba(holdout)
+    holdout_frame = holdout.flat()
+    proba = headline_model.predict_proba(holdout_frame)
     metrics = holdout_metrics(y_holdout, proba, oracle)
     metrics["flagged_features_included"] = options.include_flagged
     if flagged and not options.for_comparison:
@@ -154,8 +153,8 @@ def train_segment_model(
             + ("without" if options.include_flagged else "with")
             + " flagged features"
         )
-        other_model.fit(train, y_train, frequencies=frequencies)
-        other = holdout_metrics(y_holdout, other_model.predict_proba(holdout))
+        fit_parts(other_model, train, y_train, frequencies)
+        other = holdout_metrics(y_holdout, other_model.predict_proba(holdout_frame))
         key = "without_flagged_features" if options.include_flagged else "with_flagged_features"
         metrics[key] = {
             "features": flagged,
@@ -232,7 +231,7 @@ def train_segment_model(
 
 
 def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[SegmentParts, SegmentParts]:
-    """The training and holdout events, in parts (queries.segment_features.SegmentParts)."""
+    """The training and holdout events, in parts (queries.segment_parts.SegmentParts)."""
     start = period["holdout_start"]
     train = segment_parts(
         con,

@@ -1,5 +1,5 @@
 -- Documentation of features.ad_event_key_dimensions beyond the columns it shares with
--- features.ad_events (queries.segment_features.ensure_segment_features copies those).
+-- features.ad_events (queries.segment_parts.refresh_key_rows copies those).
 comment on table features.ad_event_key_dimensions is 'The columns of each app, place, device and local hour of features.ad_event_key_rows that depend on that key alone (queries/sql/segment_key_events.sql), one row per key row; scoring reads them instead of computing them. Recomputed by scoring after a new load, or when ref.regions, the DuckDB version or the query changed; never edit.';
 comment on column features.ad_event_key_dimensions.app_key is 'Hash of bundle, gamecategory and subgamecategory as exported (features.ad_events). Stored: the table is recomputed when the DuckDB version, and with it hash(), changes.';
 comment on column features.ad_event_key_dimensions.place_key is 'Hash of oblast and city as exported (features.ad_events); recomputed with the DuckDB version.';

@@ -70,12 +70,13 @@ bundle_features as (
 ),
 
 final as (
+    -- Each key column comes first, followed by the columns that depend on it alone:
+    -- queries.segment_features.dimension_columns reads the dimensions from this order.
+    -- A new column of an app, place, device or hour goes after its key; one that
+    -- depends on more than its key is refused when read.
     -- distinct: an event id exported twice would come twice.
     select distinct
         events.app_key,
-        events.place_key,
-        events.device_key,
-        events.local_hour,
         events.gamecategory,
         events.subgamecategory,
         bundle_features.bundle,
@@ -86,13 +87,16 @@ final as (
         bundle_features.bundle_capitals,
         bundle_features.bundle_digits,
         bundle_features.bundle_length,
+        events.place_key,
         events.oblast,
         events.city,
         events.region_msk_offset,
         events.region_population,
         events.region_salary_rank,
+        events.device_key,
         events.os,
         events.os_major,
+        events.local_hour,
         events.part_of_day
     from events
     inner join bundle_features on bundle_features.bundle = coalesce(events.bundle, '')

@@ -1,6 +1,6 @@
 -- Copy into features.ad_event_key_rows one raw row of each app, place, device and local
 -- hour first met in the loads after $after, up to $through (see
--- queries.segment_features.refresh_key_rows).
+-- queries.segment_parts.refresh_key_rows).
 insert into features.ad_event_key_rows
 with
 

@@ -1,4 +1,7 @@
-"""Segment feature SQL against hand-computed rows: shifts, midnight crossings, odd bundles."""
+"""Segment feature SQL against hand-computed rows: shifts, midnight crossings, odd bundles.
+
+The key rows and the frame in parts (queries.segment_parts) are held to these in
+tests/modeling/segment_fast."""
 
 from __future__ import annotations
 
@@ -9,18 +12,16 @@ import pytest
 
 from queries.runner import sql_text
 from queries.segment_features import (
-    DIMENSIONS,
-    FRAME_COLUMNS,
-    SegmentParts,
+    KEYS,
+    dimension_columns,
+    dimensions_of,
     ensure_segment_features,
-    known_dimensions,
-    refresh_key_rows,
+    join_dimensions,
     representative_events,
     segment_dimensions,
     segment_events,
     segment_frame,
     segment_frequencies,
-    segment_parts,
     segment_period,
 )
 from warehouse.db import connect, fetch_frame
@@ -210,9 +211,9 @@ def test_frequencies_use_only_the_training_period(con):
     assert bundles["my_game_2"] == pytest.approx(1 / 3)
 
 
-def test_parts_join_back_to_the_shared_feature_view(con):
-    # The frame comes in parts (events, and per-key columns of one event per key value);
-    # joined back, every column must equal features.ad_events row by row.
+def test_frame_joins_back_to_the_shared_feature_view(con):
+    # The frame is made of the event rows and one row per key value; joined, every column
+    # must equal features.ad_events row by row.
     frame = segment_frame(con, labeled=None).sort("event_id")
     view = fetch_frame(con, "select * from features.ad_events order by event_id")
     shared = [c for c in frame.columns if c in view.columns]
@@ -221,97 +222,65 @@ def test_parts_join_back_to_the_shared_feature_view(con):
         # The frame gives the view's flags as 0/1.
         kind = pl.Int64 if view[column].dtype == pl.Boolean else pl.String
         assert frame[column].cast(kind).eq_missing(view[column].cast(kind)).all(), column
-    assert frame.columns == [c for c in FRAME_COLUMNS if c in frame.columns]
+    # The event rows' own columns (without the hash keys), then each key's columns.
+    events = segment_events(con, labeled=None)
+    key_events = con.sql(
+        sql_text("segment_key_events"), params={"event_ids": [], "key_rows": False}
+    ).columns
+    own = [c for c in events.columns if c not in ("app_key", "place_key", "device_key")]
+    per_key = [c for columns in dimension_columns(key_events).values() for c in columns]
+    assert frame.columns == own + per_key
 
 
 def test_dimensions_hold_one_row_per_key_value(con):
     events = segment_events(con, labeled=None)
     dims = segment_dimensions(con, representative_events(events))
-    for key, columns in DIMENSIONS.items():
-        dim = dims[key]
-        assert dim.columns == [key, *columns]
+    assert list(dims) == list(KEYS)
+    for key, dim in dims.items():
+        assert dim.columns[0] == key
         assert dim.height == dim[key].n_unique() == events[key].n_unique()
+    assert dims["app_key"].columns[1:4] == ["gamecategory", "subgamecategory", "bundle"]
+    assert dims["local_hour"].columns == ["local_hour", "part_of_day"]
     # Event 4 has no os and no os version: its device is "unknown ?".
     device = events.filter(event_id=4)["device_key"].item()
     assert dims["device_key"].filter(device_key=device)["os_major"].item() == "unknown ?"
 
 
-def _sorted(dims: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    return {key: dim.sort(key) for key, dim in dims.items()}
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (["gamecategory", "app_key", "place_key", "device_key", "local_hour"], "before any key"),
+        (["app_key", "bundle", "place_key", "local_hour"], "device_key"),
+    ],
+)
+def test_dimension_columns_refuse_a_query_that_breaks_the_rule(columns, message):
+    with pytest.raises(ValueError, match=message):
+        dimension_columns(columns)
 
 
-@pytest.fixture
-def warehouse(con, tmp_path):
-    """A copy of the module's warehouse, for tests that load more events."""
-    path = tmp_path / "copy.duckdb"
-    con.execute(f"attach '{path}' as copy")
-    con.execute("copy from database portrait to copy")
-    con.execute("detach copy")
-    copy = connect(path)
-    yield copy
-    copy.close()
-
-
-def test_key_rows_give_the_columns_of_every_key_value_without_the_events(warehouse):
-    # One raw row per key value, copied once: the same key frames as read from the events.
-    assert refresh_key_rows(warehouse) > 0
-    assert refresh_key_rows(warehouse) == 0
-    events = segment_events(warehouse, labeled=None)
-    expected = _sorted(segment_dimensions(warehouse, representative_events(events)))
-    known = _sorted(known_dimensions(warehouse))
-    for key in DIMENSIONS:
-        assert known[key].equals(expected[key], null_equal=True), key
-    rows = warehouse.execute("select count(*) from features.ad_event_key_rows").fetchone()[0]
-    assert rows <= len(EVENTS)
-
-
-def test_key_rows_follow_new_loads_and_the_reference_tables(warehouse):
-    refresh_key_rows(warehouse)
-    # A second load brings a new app; a region's population changes afterwards.
-    warehouse.execute(
-        "insert into raw.ad_events values (8, null, 'Games', 'Puzzle', 'org.new.Game', "
-        "'2026-09-09 12:00', 'MSK', 0, 'Москва', 'city', 'ios', '17', 2, 2)"
+def test_a_column_that_depends_on_more_than_its_key_is_refused():
+    # Two events of one app with different values of an "app" column: it is an event's.
+    rows = pl.DataFrame(
+        {
+            "app_key": [1, 1],
+            "bundle": ["a", "a"],
+            "event_hour": [3, 4],
+            "place_key": [7, 7],
+            "device_key": [8, 8],
+            "local_hour": [3, 4],
+            "part_of_day": ["night", "night"],
+        }
     )
-    warehouse.execute("update ref.regions set population = 1 where region = 'Москва'")
-    assert refresh_key_rows(warehouse) == 1  # only the app is new
-    known = known_dimensions(warehouse)
-    assert "org.new.Game" in known["app_key"]["bundle"].to_list()
-    assert 1 in known["place_key"]["region_population"].to_list()
-    # The stored key columns follow a reference change that no load brought.
-    warehouse.execute("update ref.regions set population = 2 where region = 'Москва'")
-    assert refresh_key_rows(warehouse) == 0
-    populations = known_dimensions(warehouse)["place_key"]["region_population"].to_list()
-    assert 2 in populations and 1 not in populations
-    # So does a change of the query text or of DuckDB (its hash() makes the keys).
-    fingerprint = "select inputs from ({}) as loads".format(sql_text("segment_key_rows_loads"))
-    assert (
-        warehouse.execute(fingerprint, {"code": "a"}).fetchone()
-        != warehouse.execute(fingerprint, {"code": "b"}).fetchone()
-    )
-    warehouse.execute("delete from features.ad_event_key_dimensions")
-    warehouse.execute("update features.ad_event_key_rows_loaded set inputs_fingerprint = 0")
-    assert refresh_key_rows(warehouse) == 0
-    assert "org.new.Game" in known_dimensions(warehouse)["app_key"]["bundle"].to_list()
-    # Rows inserted without a new load are not seen (scoring reads their keys from the
-    # events); rebuilding the view empties the key rows, and the next refresh copies them.
-    warehouse.execute(
-        "insert into raw.ad_events values (9, null, 'Games', 'Puzzle', 'org.other.Game', "
-        "'2026-09-09 12:00', 'MSK', 0, 'Москва', 'city', 'ios', '17', 2, 3)"
-    )
-    assert refresh_key_rows(warehouse) == 0
-    assert "org.other.Game" not in known_dimensions(warehouse)["app_key"]["bundle"].to_list()
-    ensure_segment_features(warehouse, rebuild=True)
-    assert known_dimensions(warehouse)["app_key"].is_empty()
-    refresh_key_rows(warehouse)
-    assert "org.other.Game" in known_dimensions(warehouse)["app_key"]["bundle"].to_list()
+    with pytest.raises(ValueError, match="event_hour does not depend on app_key alone"):
+        dimensions_of(rows)
 
 
-def test_flat_frame_refuses_events_without_their_dimension_row(con):
-    parts = segment_parts(con, labeled=None)
-    dims = dict(parts.dims)
+def test_frame_refuses_events_without_their_dimension_row(con):
+    events = segment_events(con, labeled=None)
+    dims = segment_dimensions(con, representative_events(events))
     dims["place_key"] = dims["place_key"].head(1)
     with pytest.raises(ValueError, match="place_key"):
-        SegmentParts(parts.events, dims).flat()
+        join_dimensions(events, dims)
 
 
 def test_legacy_feature_tables_give_way_to_the_view(tmp_path):
@@ -325,7 +294,6 @@ def test_legacy_feature_tables_give_way_to_the_view(tmp_path):
         "where table_schema = 'features' order by table_name"
     ).fetchall()
     assert features == [
-        ("ad_event_key_dimensions", "BASE TABLE"),
         ("ad_event_key_rows", "BASE TABLE"),
         ("ad_event_key_rows_loaded", "BASE TABLE"),
         ("ad_events", "VIEW"),

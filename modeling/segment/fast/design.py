@@ -3,7 +3,7 @@
 Most of the model's columns depend on one key of an event alone: the target encodings,
 frequencies, TF-IDF components and shape of its bundle on the app, the region enrichment
 on the place, the os encodings on the device, part of day on the hour. Given the parts
-(queries.segment_features.SegmentParts), those columns are computed once per key value,
+(queries.segment_parts.SegmentParts), those columns are computed once per key value,
 and each batch of events only gathers them by key into a float32 column-major matrix,
 CatBoost's fastest input. The result equals the design of the flat frame.
 """
@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-ID = "event_id"
+from modeling.segment.features import ID
+from modeling.segment.model import SegmentModel
+
 # model.design(frame, only=inputs): the model's columns computed from those input columns.
 DesignFunction = Callable[..., pl.DataFrame]
 
@@ -151,3 +153,24 @@ def place_inputs(
             raise ValueError(f"segment parts lack column(s): {', '.join(sorted(needed))}")
         placement.setdefault(home, []).append(column)
     return placement
+
+
+def inputs_needed(model: SegmentModel) -> dict[str, set[str]]:
+    """Input column of a fitted model -> the frame columns its model columns are computed
+    from (a target-encoded column shrinks towards its parents)."""
+    needs = {column: {column} for column in model.input_columns_}
+    if model.cat_handling == "encoded":
+        for column in model.categorical:
+            needs[column] |= set(model.encoder_.chain(column))
+    return needs
+
+
+def parts_design(
+    model: SegmentModel, event_columns: list[str], dims: dict[str, list[str]]
+) -> PartsDesign:
+    """An empty PartsDesign of a fitted model for event rows with `event_columns` and
+    dimension frames with the columns `dims` (key -> columns, key included). Add dimension
+    frames to it, then ask it for the matrix of any batch of events."""
+    model.check_fitted()
+    placement = place_inputs(inputs_needed(model), dims, event_columns)
+    return PartsDesign(model.design, list(model.feature_names_), placement)

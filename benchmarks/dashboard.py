@@ -41,6 +41,7 @@ from queries.runner import execute, sql_text  # noqa: E402
 from warehouse.db import connect  # noqa: E402
 from warehouse.publish import publish  # noqa: E402
 from warehouse.reference import load_reference  # noqa: E402
+from warehouse.sql import Fragment, with_identifiers  # noqa: E402
 
 GENERATE = """
 insert into raw.ad_events
@@ -217,9 +218,10 @@ def time_raw(store: DataStore, db: Path, selections: list[dict]) -> list[float]:
         started = time.perf_counter()
         for dimension in DIMENSIONS:
             clause, params = store.where(exclude=dimension)
-            cursor.execute(counts.format(dimension=dimension, where=clause), params).fetchall()
+            sql = with_identifiers(counts, dimension=dimension, where=clause)
+            cursor.execute(sql, params).fetchall()
         clause, params = store.where()
-        cursor.execute(total.format(where=clause), params).fetchall()
+        cursor.execute(with_identifiers(total, where=clause), params).fetchall()
         timings.append(time.perf_counter() - started)
     return timings
 
@@ -246,7 +248,7 @@ def main() -> None:
         build_warehouse(db, args.events)
     serving = ServingDB(db.with_name(db.name.removesuffix(".duckdb") + ".serving.duckdb"))
     store = DataStore(serving)
-    events = store.query("dashboard_selection_total", {}, where="true").item()
+    events = store.query("dashboard_selection_total", {}, where=Fragment("true")).item()
     cube_rows = serving.table_rows("marts.audience_cube")
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at start")

@@ -21,6 +21,7 @@ from dashboard.filters import (
 from dashboard.serving import ServingDB, ServingMissing, serving_db
 from modeling.segment.upload import ExplainedEvent, explain_event, run_model
 from queries.runner import sql_text
+from warehouse.sql import Fragment, literal, with_identifiers
 
 log = logging.getLogger(__name__)
 EXPLAINED_KEPT = 64  # events explained on demand that a session keeps
@@ -83,16 +84,14 @@ class DataStore(param.Parameterized):
         return True
 
     def query(
-        self, name: str, params: dict[str, Any] | None = None, **template: str
+        self, name: str, params: dict[str, Any] | None = None, **slots: Fragment
     ) -> pl.DataFrame:
         """Run queries/sql/<name>.sql on the snapshot (cached by query and parameters).
 
-        `template` fills {placeholders} of the SQL; callers pass only allow-listed column
-        names and where clauses built by dashboard.filters.
+        `slots` fill the SQL's {slots} through warehouse.sql.with_identifiers: where
+        clauses built by dashboard.filters from allow-listed names and placeholders.
         """
-        sql = sql_text(name)
-        if template:
-            sql = sql.format(**template)
+        sql = with_identifiers(sql_text(name), **slots) if slots else sql_text(name)
         return self.serving.query(sql, params)
 
     def has_rows(self, *tables: str) -> bool:
@@ -158,9 +157,11 @@ class DataStore(param.Parameterized):
     def describe_filters(self) -> list[str]:
         return [flt.describe() for _, flt in sorted(self.filters.items())]
 
-    def where(self, exclude: str | None = None) -> tuple[str, dict[str, Any]]:
-        """Where clause on the readable cubes (text values), e.g. marts.shap_cube."""
-        return where_clause(self.filters, exclude)
+    def where(self, exclude: str | None = None) -> tuple[Fragment, dict[str, Any]]:
+        """Where clause on the readable cubes (text values), e.g. marts.shap_cube: built
+        by dashboard.filters from allow-listed names and placeholders."""
+        clause, params = where_clause(self.filters, exclude)
+        return Fragment(clause), params
 
     def _dictionary(self) -> dict[str, list[tuple[Any, int]]]:
         """dimension -> [(value, code)] in display order, from marts.audience_values."""
@@ -180,7 +181,7 @@ class DataStore(param.Parameterized):
 
     def coded_where(
         self, exclude: str | None = None, prefix: str = "f"
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> tuple[Fragment, dict[str, Any]]:
         """Where clause on marts.audience_cube_codes: each filter's values become codes."""
         dictionary = self._dictionary()
         clauses, params = [], {}
@@ -194,7 +195,7 @@ class DataStore(param.Parameterized):
             clause, values = coded.to_sql(f"{prefix}{i}")
             clauses.append(clause)
             params.update(values)
-        return (" and ".join(clauses) if clauses else "true"), params
+        return Fragment(" and ".join(clauses) if clauses else "true"), params
 
     def crossfilter_counts(self) -> pl.DataFrame:
         """Every view's counts in one statement: dimension, code, events ('_total' = all filters).
@@ -218,7 +219,14 @@ class DataStore(param.Parameterized):
         parts, params = [], {}
         for k, view in enumerate(active):
             clause, values = self.coded_where(exclude=view, prefix=f"d{k}f")
-            parts.append(branch.format(label=view, dimension=_code_of(view), where=clause))
+            parts.append(
+                with_identifiers(
+                    branch,
+                    label=Fragment(literal(view)),
+                    dimension=Fragment(_code_of(view)),
+                    where=Fragment(clause),
+                )
+            )
             params.update(values)
         clause, values = self.coded_where(prefix="tf")
         label, code = _shared_label_and_code(free)
@@ -226,7 +234,15 @@ class DataStore(param.Parameterized):
             [*(f"({', '.join(GRIDS[v])})" if v in GRIDS else f"({v})" for v in free), "()"]
         )
         shared = sql_text("dashboard_crossfilter_shared")
-        parts.append(shared.format(label=label, code=code, sets=sets, where=clause))
+        parts.append(
+            with_identifiers(
+                shared,
+                label=Fragment(label),
+                code=Fragment(code),
+                sets=Fragment(sets),
+                where=Fragment(clause),
+            )
+        )
         params.update(values)
         return self.serving.query("\nunion all\n".join(parts), params)
 
@@ -297,7 +313,9 @@ class DataStore(param.Parameterized):
     def shap_for_selection(self, run_id: str) -> pl.DataFrame:
         """Mean |SHAP| per class and feature over the explained rows matching the filters."""
         clause, params = self.where()
-        return self.query("dashboard_shap_selection", {**params, "run_id": run_id}, where=clause)
+        return self.query(
+            "dashboard_shap_selection", {**params, "run_id": run_id}, where=Fragment(clause)
+        )
 
     def reference_tables(self) -> dict[str, pl.DataFrame]:
         """The snapshot's reference tables by name (features outside the warehouse join them)."""

@@ -21,6 +21,12 @@ SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Identifier = str | tuple[str, ...]
 
 
+class Fragment(str):
+    """SQL the project composed itself from allow-listed names and `$placeholders` (a
+    filter's where clause, a case expression over known columns): `with_identifiers`
+    puts it in as it is. Never wrap text that came from a user or a data file."""
+
+
 def ident(name: str) -> str:
     """`name` as one quoted SQL identifier: 'a"b' -> "a""b"."""
     if not isinstance(name, str):
@@ -67,12 +73,12 @@ def struct_of_types(columns: list[tuple[str, str]]) -> str:
 
 
 def with_identifiers(
-    template: str, /, *, allowed: Collection[str] = (), **identifiers: Identifier
+    template: str, /, *, allowed: Collection[str] = (), **identifiers: Identifier | Fragment
 ) -> str:
     """`template` with each `{slot}` replaced by the quoted identifier given for it.
 
-    A string is one identifier (`ident`), a tuple a qualified name (`qualified`). A
-    value listed in `allowed`, an allow-list of SQL words the caller owns (such as
+    A string is one identifier (`ident`), a tuple a qualified name (`qualified`), a
+    `Fragment` composed SQL put in as it is. A value listed in `allowed`, an allow-list of SQL words the caller owns (such as
     `null`), goes in as it is. Every slot of the template must be filled and every
     value must fill a slot; anything else raises ValueError.
     """
@@ -85,7 +91,7 @@ def with_identifiers(
         raise ValueError(f"the SQL template has no slots named {unknown}")
     quoted = {}
     for slot, value in identifiers.items():
-        if isinstance(value, str) and value in allowed:
+        if isinstance(value, Fragment) or (isinstance(value, str) and value in allowed):
             quoted[slot] = value
         elif isinstance(value, tuple):
             quoted[slot] = qualified(value)

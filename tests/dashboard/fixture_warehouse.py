@@ -185,7 +185,7 @@ def _segment_model(con, seed: int) -> str:
         curves=multiclass_curves(y, proba, classes),
         shap_values=long,
         shap_global=shap_global(long),
-    )
+    ).run_id
     con.execute(
         "create table if not exists marts.segment_holdout (event_id bigint, run_id varchar, "
         "segment tinyint, p_segment_1 double, p_segment_2 double, p_segment_3 double, "
@@ -267,7 +267,7 @@ def _clusters(con, seed: int) -> None:
     record = RunRecord(
         "clusters", "none", {"k": 4}, {"k": 4}, ["gamecategory"], {"phik": 0.41}, "fx"
     )
-    run_id = save_run(con, record)
+    run_id = save_run(con, record).run_id
     _put(
         con,
         "marts.cluster_assignments",
@@ -352,7 +352,7 @@ def _churn(con, seed: int) -> None:
         record = RunRecord(
             kind, "churn_30d", {"fixture": True}, {}, ["tenure_days"], {"roc_auc": 0.74}, "fx"
         )
-        runs[kind] = save_run(con, record)
+        runs[kind] = save_run(con, record).run_id
     rows = []
     factors = [
         ("days_since_last_view", "No viewing for {v} days"),

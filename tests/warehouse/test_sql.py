@@ -137,3 +137,12 @@ def test_an_injection_through_a_slot_names_one_missing_column():
     with pytest.raises(duckdb.BinderException, match="a from t; drop table y; --"):
         con.execute(sql)
     assert con.execute("select count(*) from y").fetchone() == (0,)
+
+
+def test_a_composed_fragment_goes_in_as_it_is_and_a_plain_string_is_quoted():
+    from warehouse.sql import Fragment
+
+    template = "select * from t where {where} group by {column}"
+    filled = with_identifiers(template, where=Fragment("a = $a and b in ($b0)"), column="b")
+    assert filled == 'select * from t where a = $a and b in ($b0) group by "b"'
+    assert with_identifiers("where {where}", where="a = 1") == 'where "a = 1"'

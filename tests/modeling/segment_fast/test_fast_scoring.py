@@ -126,7 +126,7 @@ def test_forest_engine_refuses_models_it_cannot_evaluate(trained, con):
         run_id = save_run(
             con,
             RunRecord("segment", "segment", refused, {}, [], {}, "test", status="comparison"),
-        )
+        ).run_id
         loaded = load_model_from(con, run_id)
         with pytest.raises(ValueError, match=f"engine 'forest' cannot score.*{reason}"):
             score_unlabeled(con, loaded, engine="forest")

@@ -14,7 +14,7 @@ baselines measured in the same run:
   Both pandas versions compute the same columns as the parts joined into one row per
   event, and the benchmark checks it value by value on their rows. That join is timed
   too, for reference: only samples are joined (leakage guard, SHAP, --compare);
-- training time of `train_segment_model` with its defaults;
+- training time of `train_segment` with its defaults;
 - scoring rows/s of `score_segment` (every unlabeled event) with each engine (CatBoost's
   predict, and the trees evaluated per key, modeling/segment/fast/forest.py): a first call,
   which loads the model and the kernel, then the median of SCORE_REPEATS calls taking
@@ -40,7 +40,7 @@ import pandas as pd
 import polars as pl
 
 from modeling.registry import load_model_from, run_info
-from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
+from modeling.segment import SegmentTrainOptions, score_segment, train_segment
 from modeling.segment.explain import segment_shap
 from queries.segment_features import ensure_segment_features
 from queries.segment_parts import segment_parts
@@ -300,7 +300,7 @@ def score_runs(con, run_id: str, engines: tuple[str, ...]) -> dict:
 def model_benchmark(con) -> dict:
     started = time.perf_counter()
     cpu = time.process_time()
-    run_id = train_segment_model(con, options=SegmentTrainOptions())
+    run_id = train_segment(con, SegmentTrainOptions()).run_id
     train_seconds, train_cpu = time.perf_counter() - started, time.process_time() - cpu
     metrics = run_info(con, run_id)["metrics"]
     scoring = score_runs(con, run_id, ("catboost", "forest"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from modeling.clusters import train as clusters
-from modeling.clusters.metrics import ClusterMetrics
+from modeling.clusters.metrics import ClusterMetrics, SegmentComparison
 from modeling.clusters.selection import DEFAULT_TOLERANCE
 from modeling.contract import Progress, Step, TrainResult
 from portrait.progress import echo_result, progress_bar
@@ -29,13 +29,15 @@ def _segment_comparison(
         # Comparison runs are judged by their AUC; a small SHAP sample still explains them.
         shap_rows=COMPARISON_SHAP_ROWS,
         seed=seed,
-        model={"iterations": iterations} if iterations else {},
+        iterations=iterations,
     )
 
-    def compare(con, run_id: str) -> dict:
-        return compare_segment_model(
-            con, run_id, options, progress=lambda m: progress(Step(f"segment: {m}"))
-        )
+    def segment_step(step: Step) -> None:
+        # The segment models' own steps show as notes on the clusters' bar.
+        progress(Step(f"segment: {step.message}"))
+
+    def compare(con, run_id: str) -> SegmentComparison:
+        return compare_segment_model(con, run_id, options, progress=segment_step)
 
     return compare
 

@@ -3,11 +3,17 @@ and `portrait runs` (attached to their verb groups by `portrait.commands`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from tqdm.auto import tqdm
 
 from portrait.progress import echo_result, progress_bar
 from portrait.warehouse_access import reading, writing
+
+if TYPE_CHECKING:  # the segment package is a heavy import that other commands skip
+    from modeling.contract import TrainResult
+    from modeling.segment.metrics import SegmentMetrics
 
 
 @click.command("segment")
@@ -38,8 +44,7 @@ def train_segment(
     ctx, holdout_days, sample_rows, shap_rows, iterations, compare, include_flagged, seed
 ):
     """The audience segment model (CatBoost), validated on the latest days."""
-    from modeling.registry import run_info
-    from modeling.segment import SegmentTrainOptions, train_segment_model
+    from modeling.segment import SegmentTrainOptions, train_segment
 
     options = SegmentTrainOptions(
         holdout_days=holdout_days,
@@ -48,43 +53,27 @@ def train_segment(
         compare=compare,
         include_flagged=include_flagged,
         seed=seed,
-        model={"iterations": iterations} if iterations else {},
+        iterations=iterations,
     )
-    steps = 7 + (1 if compare else 0)
     with (
         writing(ctx, "train segment") as (con, info),
-        tqdm(total=steps, desc="train segment", unit="step") as bar,
+        progress_bar("train segment") as progress,
     ):
-
-        def progress(message: str) -> None:
-            bar.set_postfix_str(message)
-            bar.update(1)
-
-        run_id = train_segment_model(con, options=options, progress=progress)
-        bar.update(bar.total - bar.n)
-        info["message"] = f"run {run_id}"
-        trained = run_info(con, run_id)
-    _echo_segment_run(trained)
+        result = train_segment(con, options, progress)
+        info["message"] = f"run {result.run_id}"
+    _echo_segment_run(result)
 
 
-def _echo_segment_run(info: dict) -> None:
-    m = info["metrics"]
-    click.echo(f"segment run {info['run_id']}: {info['notes']}")
-    click.echo(f"  macro ROC-AUC {m['roc_auc_macro']:.4f}, log loss {m['log_loss']:.4f}")
-    oracle = m.get("oracle_roc_auc_by_class", {})
-    for label, auc in m["roc_auc_by_class"].items():
-        extra = (
-            f"  oracle {oracle[label]:.4f}  gap {oracle[label] - auc:+.4f}"
-            if label in oracle
-            else ""
-        )
-        click.echo(f"  segment {label}: ROC-AUC {auc:.4f}{extra}")
-    flagged = m.get("with_flagged_features") or m.get("without_flagged_features")
+def _echo_segment_run(result: TrainResult[SegmentMetrics]) -> None:
+    m = result.metrics
+    echo_result(result)
+    click.echo(f"  log loss {m.log_loss:.4f}, accuracy {m.accuracy:.4f}")
+    flagged = m.with_flagged_features or m.without_flagged_features
     if flagged:
-        key = "with" if "with_flagged_features" in m else "without"
+        key = "with" if m.with_flagged_features else "without"
         click.echo(
-            f"  {key} flagged features ({', '.join(flagged['features'])}): macro ROC-AUC "
-            f"{flagged['roc_auc_macro']:.4f} (not the result)"
+            f"  {key} flagged features ({', '.join(flagged.features)}): macro ROC-AUC "
+            f"{flagged.roc_auc_macro:.4f} (not the result)"
         )
 
 

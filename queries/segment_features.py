@@ -135,11 +135,19 @@ def join_dimensions(events: pl.DataFrame, dims: dict[str, pl.DataFrame]) -> pl.D
     return pl.concat(parts, how="horizontal")
 
 
-def segment_period(con: duckdb.DuckDBPyConnection, holdout_days: int) -> dict:
-    """first_date, last_date, holdout_start, labeled_rows, labeled_days of the labeled events."""
-    row = run(con, "segment_period", {"holdout_days": holdout_days}).row(0, named=True)
+def segment_period(
+    con: duckdb.DuckDBPyConnection,
+    holdout_days: int,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict:
+    """first_date, last_date, holdout_start, labeled_rows, labeled_days of the labeled
+    events in the slice [date_from, date_to) (None: no bound)."""
+    params = {"holdout_days": holdout_days, "date_from": date_from, "date_to": date_to}
+    row = run(con, "segment_period", params).row(0, named=True)
     if not row["labeled_rows"]:
-        raise ValueError("raw.ad_events has no labeled rows (Segment is empty everywhere)")
+        where = "" if date_from is None and date_to is None else f" from {date_from} to {date_to}"
+        raise ValueError(f"raw.ad_events has no labeled rows{where} (Segment is empty)")
     return row
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from portrait.demo_data import build_demo_warehouse
@@ -23,6 +25,25 @@ def demo_warehouse(tmp_path_factory):
     build_demo_warehouse(con, DEMO_EVENTS, DEMO_USERS, DEMO_SEED, progress=False)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def trained_segment(tmp_path_factory, demo_warehouse) -> tuple[Path, str]:
+    """(path, run id): a copy of the demo warehouse with one real segment model trained
+    and its unlabeled events scored, shared by every test that needs a fitted model.
+
+    Tests must not write to it; copy the file first.
+    """
+    from modeling.segment import SegmentTrainOptions, score_segment, train_segment
+
+    path = tmp_path_factory.mktemp("segment") / "portrait.duckdb"
+    path.write_bytes(demo_warehouse.read_bytes())
+    con = connect(path)
+    options = SegmentTrainOptions(holdout_days=7, guard_rows=30_000, shap_rows=300, iterations=60)
+    run_id = train_segment(con, options).run_id
+    score_segment(con, run_id)
+    con.close()
+    return path, run_id
 
 
 @pytest.fixture

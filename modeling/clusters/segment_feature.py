@@ -1,6 +1,6 @@
 """Cluster as a feature: the segment model trained with and without the cluster id.
 
-Both runs go through modeling.segment.train_segment_model with the same options and
+Both runs go through modeling.segment.train_segment with the same options and
 seed, so the cluster column is the only difference; both land in the registry as
 segment runs with status 'comparison', so that neither becomes the segment model that
 scores or that the dashboard shows.
@@ -9,15 +9,15 @@ scores or that the dashboard shows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 
 import duckdb
 import polars as pl
 
 from modeling.clusters.metrics import SegmentComparison
-from modeling.registry import load_result, run_info
-from modeling.segment import SegmentTrainOptions, train_segment_model
+from modeling.contract import Progress
+from modeling.registry import run_info
+from modeling.segment import SegmentTrainOptions, train_segment
 from queries.runner import run
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def compare_segment_model(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
     options: SegmentTrainOptions | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> SegmentComparison:
     """Train the segment model with and without the cluster id; both AUCs and run ids."""
     options = options or SegmentTrainOptions()
@@ -48,15 +48,15 @@ def compare_segment_model(
     # become the segment model that scores.
     options = replace(options, compare=False, for_comparison=True)
     clusters = cluster_frame(con, run_id)
-    with_cluster = train_segment_model(
+    with_result = train_segment(
         con,
-        options=options,
+        options,
+        progress,
         extra_frame=clusters,
         extra_categorical=[CLUSTER_COLUMN],
-        progress=progress,
     )
-    without_cluster = train_segment_model(con, options=options, progress=progress)
-    with_result, without_result = load_result(con, with_cluster), load_result(con, without_cluster)
+    without_result = train_segment(con, options, progress)
+    with_cluster, without_cluster = with_result.run_id, without_result.run_id
     used = CLUSTER_COLUMN in run_info(con, with_cluster)["features"].get("inputs", [])
     with_auc = with_result.metrics.roc_auc_macro
     without_auc = without_result.metrics.roc_auc_macro

@@ -20,6 +20,8 @@ import pandas as pd
 import polars as pl
 from catboost import CatBoostClassifier, Pool
 
+from modeling.contract import as_polars
+from modeling.raw_rows import ad_event_features, looks_raw
 from modeling.segment.encoding import ENCODED_PREFIX, CategoryEncoder
 from modeling.segment.features import (
     CATEGORICAL,
@@ -31,6 +33,7 @@ from modeling.segment.features import (
     frequency_name,
 )
 from modeling.segment.text import TOKENS_SOURCE, BundleTfidf
+from queries.segment_features import segment_frame
 
 STRATEGIES = ("multiclass", "ovr")
 TEXT_MODES = ("tfidf", "native", "none")
@@ -288,13 +291,22 @@ class SegmentModel:
 
     # -- prediction -----------------------------------------------------------------------
     def pool(self, frame: pl.DataFrame) -> Pool:
-        """The CatBoost pool of a frame: what the model(s) see."""
+        """The CatBoost pool of a frame: what the model(s) see.
+
+        `frame`: the segment frame (`queries.segment_features.segment_frame`), or raw ad
+        events as exported (a Polars or pandas frame in the ad_events contract's columns),
+        whose segment frame is then built by the training queries on a scratch warehouse.
+        """
         self.check_fitted()
+        frame = as_polars(frame)
+        if looks_raw(frame, "ad_events", self.input_columns_):
+            frame = ad_event_features(frame, partial(segment_frame, labeled=None))
         _require(frame, self.input_columns_)
         return self._pool(self.design(frame))
 
     def predict_proba(self, frame: pl.DataFrame) -> np.ndarray:
-        """(rows, 5) probabilities of segments 1..5, corrected for the class weights."""
+        """(rows, 5) probabilities of segments 1..5, corrected for the class weights, one
+        row per row of `frame` (the segment frame or raw ad events: see `pool`)."""
         return self.proba_from_pool(self.pool(frame))
 
     def proba_from_pool(self, pool: Pool) -> np.ndarray:

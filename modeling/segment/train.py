@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import duckdb
 import polars as pl
 
+from modeling.contract import FlaggedComparison, Progress, Steps, TrainOptions, TrainResult
 from modeling.explain import stratified_sample
 from modeling.leakage import LeakageRules, leakage_guard
 from modeling.registry import RunRecord, data_fingerprint, new_run_id, save_run
@@ -23,6 +24,7 @@ from modeling.segment.evaluate import holdout_curves, holdout_metrics, oracle_ma
 from modeling.segment.explain import segment_shap
 from modeling.segment.fast import fit_parts
 from modeling.segment.features import CATEGORICAL, ID, NUMERIC, TARGET
+from modeling.segment.metrics import SegmentMetrics
 from modeling.segment.model import SegmentModel
 from modeling.segment.store import write_holdout
 from queries.segment_features import (
@@ -36,18 +38,22 @@ from queries.segment_parts import SegmentParts, segment_parts
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
+KIND = "segment"
+STEPS = 5  # and one each for --compare and the flagged-features comparison model
 
 
-@dataclass
-class SegmentTrainOptions:
-    """Options of a segment training run (recorded in the run's params)."""
+@dataclass(frozen=True, kw_only=True)
+class SegmentTrainOptions(TrainOptions):
+    """Options of a segment training run (recorded in the run's params).
 
+    `date_from`/`date_to` slice the labeled events by Moscow date; the holdout is the
+    slice's latest `holdout_days` days. `iterations` sets the model's (default 150).
+    """
+
+    sample_rows: int | None = 2_000_000  # labeled training rows, hash-sampled beyond
     holdout_days: int = 7
-    sample_rows: int = 2_000_000  # labeled training rows, hash-sampled when there are more
     holdout_rows: int = 1_000_000  # holdout rows evaluated, hash-sampled when there are more
     guard_rows: int = 100_000  # rows the leakage guard looks at per period
-    shap_rows: int = 20_000
     include_flagged: bool = False  # True trains the headline model with flagged features
     # A run trained only to be compared with another: registered with status
     # "comparison" (never the latest segment model) and without the second fit that
@@ -55,32 +61,31 @@ class SegmentTrainOptions:
     for_comparison: bool = False
     compare: bool = False
     compare_rows: int = 200_000
-    seed: int = 42
     rebuild_features: bool = False
     model: dict = field(default_factory=dict)  # SegmentModel hyper-parameters
 
 
-def train_segment_model(
+def train_segment(
     con: duckdb.DuckDBPyConnection,
-    *,
     options: SegmentTrainOptions | None = None,
+    progress: Progress | None = None,
+    *,
     extra_frame: pl.DataFrame | None = None,
     extra_categorical: Sequence[str] = (),
     extra_numeric: Sequence[str] = (),
-    progress: Progress | None = None,
-) -> str:
-    """Train, evaluate, explain and register a segment model; return its run_id.
+) -> TrainResult[SegmentMetrics]:
+    """Train, evaluate, explain and register a segment model; return its result.
 
     `extra_frame` (event_id plus columns) adds features joined on event_id, e.g. a
     behavioural cluster id: name its columns in `extra_categorical` or `extra_numeric`.
     Scoring such a run needs the same extra_frame (score_segment(..., extra_frame=)).
     """
     options = options or SegmentTrainOptions()
-    step = progress or (lambda message: log.info(message))
+    step = Steps(progress, STEPS + options.compare)
     started = time.perf_counter()
     step("building features")
     ensure_segment_features(con, rebuild=options.rebuild_features)
-    period = segment_period(con, options.holdout_days)
+    period = segment_period(con, options.holdout_days, options.date_from, options.date_to)
     holdout_start = period["holdout_start"]
     train, holdout = _frames(con, options, period)
     train, holdout = _join_extra(train, extra_frame), _join_extra(holdout, extra_frame)
@@ -104,11 +109,14 @@ def train_segment_model(
     honest_cat = [c for c in categorical if c not in flagged]
     honest_num = [c for c in numeric if c not in flagged]
 
+    hyper = dict(options.model)
+    if options.iterations is not None:
+        hyper["iterations"] = options.iterations
     base = SegmentModel(
         categorical=tuple(honest_cat),
         numeric=tuple(honest_num),
         random_seed=options.seed,
-        **options.model,
+        **hyper,
     )
     comparison = None
     if options.compare:
@@ -145,9 +153,10 @@ def train_segment_model(
     fit_seconds = time.perf_counter() - fit_started
     holdout_frame = holdout.flat()
     proba = headline_model.predict_proba(holdout_frame)
-    metrics = holdout_metrics(y_holdout, proba, oracle)
-    metrics["flagged_features_included"] = options.include_flagged
+    metrics = SegmentMetrics.from_json(holdout_metrics(y_holdout, proba, oracle))
+    metrics.flagged_features_included = options.include_flagged
     if flagged and not options.for_comparison:
+        step.total += 1
         step(
             "fitting the comparison model "
             + ("without" if options.include_flagged else "with")
@@ -155,22 +164,24 @@ def train_segment_model(
         )
         fit_parts(other_model, train, y_train, frequencies)
         other = holdout_metrics(y_holdout, other_model.predict_proba(holdout_frame))
-        key = "without_flagged_features" if options.include_flagged else "with_flagged_features"
-        metrics[key] = {
-            "features": flagged,
-            "roc_auc_macro": other["roc_auc_macro"],
-            "roc_auc_by_class": other["roc_auc_by_class"],
-            "log_loss": other["log_loss"],
-            "note": "not the result: flagged features are properties of the export, not of users",
-        }
-    metrics["leakage"] = report.to_dict()
-    metrics["class_imbalance"] = {
+        beside = FlaggedComparison(
+            features=flagged,
+            roc_auc_macro=other["roc_auc_macro"],
+            roc_auc_by_class=other["roc_auc_by_class"],
+            log_loss=other["log_loss"],
+            note="not the result: flagged features are properties of the export, not of users",
+        )
+        if options.include_flagged:
+            metrics.without_flagged_features = beside
+        else:
+            metrics.with_flagged_features = beside
+    metrics.leakage = report.to_dict()
+    metrics.class_imbalance = {
         "train_share": {str(c): float((y_train == c).mean()) for c in headline_model.classes_},
         "class_weights": headline_model.class_weights or "none",
         "weights_used": headline_model.weights_.tolist(),
         "correction": "probabilities divided by the class weights and renormalised",
     }
-    metrics["fit_seconds"] = fit_seconds
 
     step(f"SHAP on {min(holdout.height, options.shap_rows):,} holdout rows")
     sample = holdout.with_events(
@@ -180,7 +191,8 @@ def train_segment_model(
     shap_values, shap_global = segment_shap(
         headline_model, sample, sample.get_column(ID).to_numpy()
     )
-    metrics["shap_rows_per_second"] = sample.height / max(time.perf_counter() - shap_started, 1e-9)
+    shap_seconds = time.perf_counter() - shap_started
+    metrics.shap_rows_per_second = sample.height / max(shap_seconds, 1e-9)
 
     params = {
         **_params(headline_model),
@@ -205,10 +217,10 @@ def train_segment_model(
     run_id = new_run_id()
     step("saving the run")
     curves = holdout_curves(y_holdout, proba)
-    save_run(
+    result = save_run(
         con,
         RunRecord(
-            kind="segment",
+            kind=KIND,
             target=TARGET,
             model=headline_model,
             params=params,
@@ -219,6 +231,11 @@ def train_segment_model(
             data_fingerprint=data_fingerprint(train.events),
             notes="; ".join(notes),
             status="comparison" if options.for_comparison else "succeeded",
+            timings={
+                "fit": fit_seconds,
+                "shap": shap_seconds,
+                "total": time.perf_counter() - started,
+            },
         ),
         run_id=run_id,
         curves=curves,
@@ -227,7 +244,7 @@ def train_segment_model(
     )
     write_holdout(con, run_id, holdout_ids, y_holdout, proba)
     log.info("segment run %s in %.1f s", run_id, time.perf_counter() - started)
-    return run_id
+    return result
 
 
 def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[SegmentParts, SegmentParts]:
@@ -236,6 +253,7 @@ def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[SegmentPar
     train = segment_parts(
         con,
         labeled=True,
+        date_from=options.date_from,
         date_to=start,
         per_million=sample_per_million(period["train_rows"], options.sample_rows),
         seed=options.seed,
@@ -244,6 +262,7 @@ def _frames(con, options: SegmentTrainOptions, period: dict) -> tuple[SegmentPar
         con,
         labeled=True,
         date_from=start,
+        date_to=options.date_to,
         per_million=sample_per_million(period["holdout_rows"], options.holdout_rows),
         seed=options.seed + 1,
     )

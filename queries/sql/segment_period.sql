@@ -1,11 +1,14 @@
--- The time span of the labeled ad requests, where the holdout of the last $holdout_days
--- days begins (Moscow dates), and how many labeled events fall on each side.
+-- The time span of the labeled ad requests in the slice [$date_from, $date_to) (either
+-- may be null: no bound), where the holdout of its last $holdout_days days begins
+-- (Moscow dates), and how many labeled events fall on each side.
 with
 
 labeled as (
     select event_date
     from features.ad_events
     where segment is not null
+        and ($date_from is null or event_date >= $date_from)
+        and ($date_to is null or event_date < $date_to)
 ),
 
 span as (

@@ -244,16 +244,10 @@ def build(path: Path, n_events: int = 3000, seed: int = 7) -> Path:
 
 
 def build_on_demo(path: Path, seed: int = 7) -> Path:
-    """On a copy of the demo warehouse: train and score the real segment model, add the
-    cluster and churn marts of this fixture, build cubes and publish; return the snapshot."""
-    from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
-
+    """On a copy of a demo warehouse with the real segment model trained and scored
+    (tests/conftest.py: trained_segment): add the cluster and churn marts of this
+    fixture, build cubes and publish; return the snapshot."""
     con = connect(path)
-    options = SegmentTrainOptions(
-        holdout_days=7, guard_rows=20_000, shap_rows=300, model={"iterations": 40}
-    )
-    run_id = train_segment_model(con, options=options)
-    score_segment(con, run_id)
     _clusters(con, seed)
     _churn(con, seed)
     build_cubes(con)

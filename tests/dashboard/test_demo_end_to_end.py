@@ -8,7 +8,7 @@ from fixture_warehouse import scored_rows
 
 from dashboard.serving import ServingDB
 from dashboard.store import DataStore
-from modeling.segment import SegmentTrainOptions, score_segment, train_segment_model
+from modeling.segment import SegmentTrainOptions
 from modeling.segment.upload import score_upload
 from queries.cubes import build_cubes
 from warehouse.db import connect, fetch_frame
@@ -20,12 +20,11 @@ OPTIONS = SegmentTrainOptions(
 
 
 @pytest.fixture(scope="module")
-def demo_snapshot(tmp_path_factory, demo_warehouse):
+def demo_snapshot(tmp_path_factory, trained_segment):
     path = tmp_path_factory.mktemp("dash-demo") / "portrait.duckdb"
-    path.write_bytes(demo_warehouse.read_bytes())
+    path.write_bytes(trained_segment[0].read_bytes())
+    run_id = trained_segment[1]
     con = connect(path)
-    run_id = train_segment_model(con, options=OPTIONS)
-    score_segment(con, run_id)
     build_cubes(con)
     snapshot = publish(con)
     events = con.execute("select count(*) from raw.ad_events").fetchone()[0]

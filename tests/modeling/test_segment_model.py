@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from modeling.registry import load_model, load_model_from, run_info
-from modeling.segment import SegmentModel, SegmentTrainOptions, score_segment, train_segment_model
+from modeling.segment import SegmentModel, SegmentTrainOptions, score_segment, train_segment
 from queries.segment_features import segment_frame
 from warehouse.db import connect, fetch_frame
 
@@ -20,14 +20,10 @@ OPTIONS = SegmentTrainOptions(
 )
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, demo_warehouse):
-    path = tmp_path_factory.mktemp("segment") / "portrait.duckdb"
-    path.write_bytes(demo_warehouse.read_bytes())
-    con = connect(path)
-    run_id = train_segment_model(con, options=OPTIONS)
-    con.close()
-    return path, run_id
+@pytest.fixture(scope="session")
+def trained(trained_segment):
+    """The suite's one fitted demo segment model (tests/conftest.py)."""
+    return trained_segment
 
 
 @pytest.fixture
@@ -167,9 +163,7 @@ def test_extra_features_join_on_event_id(con):
     options = SegmentTrainOptions(
         holdout_days=7, guard_rows=20_000, shap_rows=100, model={"iterations": 20}
     )
-    run_id = train_segment_model(
-        con, options=options, extra_frame=extra, extra_categorical=["cluster_id"]
-    )
+    run_id = train_segment(con, options, extra_frame=extra, extra_categorical=["cluster_id"]).run_id
     info = run_info(con, run_id)
     assert "cluster_id" in info["features"]["inputs"]
     assert info["params"]["extra_features"] == ["cluster_id"]
@@ -177,3 +171,22 @@ def test_extra_features_join_on_event_id(con):
         score_segment(con, run_id)
     assert score_segment(con, run_id, extra_frame=extra)["rows"] > 0
     assert json.loads(json.dumps(info["metrics"]))["roc_auc_macro"] > 0.5
+
+
+def test_raw_rows_with_a_bad_value_are_refused_by_row_and_column(trained, con):
+    rows = fetch_frame(
+        con,
+        "select gamecategory, subgamecategory, bundle, created, shift, oblast, city, os, osv "
+        "from raw.ad_events where segment is null order by event_id limit 5",
+    ).with_columns(pl.col("shift").cast(pl.String))
+    model = load_model_from(con, trained[1])
+    from_pandas = model.predict_proba(rows.to_pandas())
+    np.testing.assert_allclose(from_pandas, model.predict_proba(rows))
+    bad = rows.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.lit("MSK+99x"))
+        .otherwise("shift")
+        .alias("shift")
+    )
+    with pytest.raises(ValueError, match=r"ad_events contract.*row 4 .*column shift"):
+        model.predict_proba(bad)

@@ -32,13 +32,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def ui_warehouse(tmp_path_factory, demo_warehouse) -> Path:
+def ui_warehouse(tmp_path_factory, trained_segment) -> Path:
     """Serving snapshot of the demo warehouse with the real segment model trained and
     scored, plus fixture cluster and churn marts (main file next to it)."""
     import fixture_warehouse
 
     path = tmp_path_factory.mktemp("ui") / "portrait.duckdb"
-    path.write_bytes(demo_warehouse.read_bytes())
+    path.write_bytes(trained_segment[0].read_bytes())
     return fixture_warehouse.build_on_demo(path)
 
 

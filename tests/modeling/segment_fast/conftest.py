@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from modeling.registry import load_model_from
-from modeling.segment import SegmentTrainOptions, train_segment_model
+from modeling.segment import SegmentTrainOptions
 from queries.segment_features import segment_frame
 from warehouse.db import connect, fetch_frame
 
@@ -21,13 +21,9 @@ STORED = "select * from marts.segment_predictions where run_id = $r order by eve
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory, demo_warehouse):
-    path = tmp_path_factory.mktemp("segment-fast") / "portrait.duckdb"
-    path.write_bytes(demo_warehouse.read_bytes())
-    con = connect(path)
-    run_id = train_segment_model(con, options=OPTIONS)
-    con.close()
-    return path, run_id
+def trained(trained_segment):
+    """The suite's one fitted demo segment model (tests/conftest.py)."""
+    return trained_segment
 
 
 @pytest.fixture

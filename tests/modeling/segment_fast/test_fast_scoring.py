@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from modeling.registry import RunRecord, load_model_from, save_run
-from modeling.segment import SegmentModel, SegmentTrainOptions, train_segment_model
+from modeling.segment import SegmentModel, SegmentTrainOptions, train_segment
 from modeling.segment.fast import score_unlabeled
 from queries.segment_features import segment_frame
 from tests.modeling.segment_fast.conftest import COLUMNS, reference, stored
@@ -147,9 +147,9 @@ def test_extra_features_score_as_the_reference(own_con):
     options = SegmentTrainOptions(
         holdout_days=7, guard_rows=20_000, shap_rows=100, model={"iterations": 20}
     )
-    run_id = train_segment_model(
-        own_con, options=options, extra_frame=extra, extra_categorical=["cluster_id"]
-    )
+    run_id = train_segment(
+        own_con, options, extra_frame=extra, extra_categorical=["cluster_id"]
+    ).run_id
     model = load_model_from(own_con, run_id)
     frame = segment_frame(own_con, labeled=False).sort("event_id")
     frame = frame.join(extra, on="event_id", how="left", maintain_order="left")

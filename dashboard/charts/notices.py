@@ -25,8 +25,8 @@ FILLED_BY: dict[str, str] = {
     "marts.cluster_k_selection": "portrait train clusters",
     "marts.cluster_profiles": "portrait train clusters",
     "marts.cluster_projection": "portrait train clusters",
-    "marts.churn_scores": "portrait churn score",
-    "marts.churn_monitoring": "portrait churn monitor",
+    "marts.churn_scores": "portrait score churn",
+    "marts.churn_monitoring": "portrait monitor churn",
 }
 NOTICE = "no data yet"
 

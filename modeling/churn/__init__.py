@@ -6,5 +6,6 @@
     from modeling.churn.monitor import monitor                   # marts.churn_monitoring
     from modeling.churn.export import export_file, export_postgres
 
-The command line is `portrait train churn` and `portrait churn score|monitor|export`.
+The command line is `portrait train churn`, `portrait score churn`, `portrait monitor churn` and
+`portrait export churn`.
 """

@@ -53,7 +53,7 @@ def vitrine_of(con: duckdb.DuckDBPyConnection, day: date) -> pl.DataFrame:
     """The vitrine rows of one date; a clear error when the date was never scored."""
     rows = runner.run(con, "churn_scores_of_date", {"score_date": day})
     if rows.height == 0:
-        raise ValueError(f"no churn scores for {day}; run `portrait churn score --date {day}`")
+        raise ValueError(f"no churn scores for {day}; run `portrait score churn --date {day}`")
     return rows
 
 

@@ -1,4 +1,4 @@
-"""The daily churn vitrine: `portrait churn score --date D` writes marts.churn_scores.
+"""The daily churn vitrine: `portrait score churn --date D` writes marts.churn_scores.
 
 Every registered churn model (trial, paid, activity) scores the users active at the end
 of the date; the rows are written by modeling.churn.vitrine in one transaction per date.

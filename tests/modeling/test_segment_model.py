@@ -27,8 +27,12 @@ def trained(trained_segment):
 
 
 @pytest.fixture
-def con(trained):
-    con = connect(trained[0])
+def con(trained, tmp_path):
+    """A connection to a private copy of the shared trained warehouse: tests score and
+    train there without changing what every other test reads."""
+    path = tmp_path / "portrait.duckdb"
+    path.write_bytes(trained[0].read_bytes())
+    con = connect(path)
     yield con
     con.close()
 

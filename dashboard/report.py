@@ -41,6 +41,7 @@ from dashboard.charts.overview import load_warehouse_summary
 from dashboard.charts.reader import ConnectionReader, Reader, SnapshotReader
 from dashboard.charts.segment_quality import load_segment_quality, quality_curve
 from dashboard.charts.shap import global_importance, load_global_shap
+from dashboard.charts.tables import data_table
 from dashboard.report_crossfilter import crossfilter_layout
 from dashboard.serving import ServingDB
 
@@ -74,7 +75,7 @@ def _reader(source: str | os.PathLike | duckdb.DuckDBPyConnection) -> Reader:
 
 def _render(chart) -> object:
     """The report's one addition to a chart: a fixed size instead of the page's responsive one."""
-    if isinstance(chart, LayoutDOM):  # a Bokeh table
+    if isinstance(chart, LayoutDOM):  # a table, already Bokeh
         chart.sizing_mode, chart.width = "fixed", 2 * WIDTH
         return chart
     fixed = chart.opts(width=WIDTH, height=HEIGHT, responsive=False, clone=True)
@@ -119,7 +120,7 @@ def _clusters(reader: Reader) -> list:
     parts = [
         _heading("Clusters and segment coverage"),
         _render(coverage_heatmap(coverage)),
-        _render(coverage_table(coverage)),
+        _render(data_table(coverage_table(coverage))),
     ]
     if coverage.k_selection.height:
         parts.append(_render(k_selection_curves(coverage)))
@@ -151,7 +152,7 @@ def _churn(reader: Reader) -> list:
         parts += [
             _render(risk_bands(vitrine)),
             _render(top_factors(vitrine)),
-            _render(channels_table(vitrine)),
+            _render(data_table(channels_table(vitrine), height=220)),
         ]
     else:
         parts.append(_missing(notice))

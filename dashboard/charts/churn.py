@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import holoviews as hv
 import polars as pl
-from bokeh.models import DataTable
 
 from dashboard.charts.reader import Reader
-from dashboard.charts.tables import data_table
+from dashboard.charts.tables import rounded
 
 AUC_FLOOR = 0.70
 PSI_ALERT = 0.2
@@ -81,9 +80,9 @@ def top_factors(vitrine: ChurnVitrine) -> hv.Bars:
     )
 
 
-def channels_table(vitrine: ChurnVitrine) -> DataTable:
-    """Recommended offer and channel counts of the score date."""
-    return data_table(vitrine.channels, height=220)
+def channels_table(vitrine: ChurnVitrine) -> pl.DataFrame:
+    """Recommended offer and channel counts of the score date (rows of a table)."""
+    return rounded(vitrine.channels)
 
 
 def auc_over_time(result: ChurnMonitoring) -> hv.Overlay:

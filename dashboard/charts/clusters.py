@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import holoviews as hv
 import polars as pl
-from bokeh.models import DataTable
 
 from dashboard.charts.reader import Reader
-from dashboard.charts.tables import data_table
+from dashboard.charts.tables import rounded
 
 MEASURES = ["row_share", "column_share", "lift"]
 
@@ -65,9 +64,9 @@ def coverage_heatmap(result: ClusterCoverage, measure: str = "row_share") -> hv.
     )
 
 
-def coverage_table(result: ClusterCoverage) -> DataTable:
-    """The coverage figures, one row per cluster and segment."""
-    return data_table(result.coverage)
+def coverage_table(result: ClusterCoverage) -> pl.DataFrame:
+    """The coverage figures, one row per cluster and segment (rows of a table)."""
+    return rounded(result.coverage)
 
 
 def k_selection_curves(result: ClusterCoverage) -> hv.Overlay:

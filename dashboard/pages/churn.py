@@ -138,7 +138,11 @@ class ChurnPage(Viewer):
                     sizing_mode="stretch_width",
                 ),
                 pn.pane.Markdown("### Recommended channels"),
-                pn.panel(pn.bind(lambda d: channels_table(self._vitrine(d)), self._date)),
+                pn.panel(
+                    pn.bind(
+                        lambda d: table(channels_table(self._vitrine(d)), page_size=9), self._date
+                    )
+                ),
                 pn.pane.Markdown("### Users at risk"),
                 pn.Row(self._band, self._cohort, self._user),
                 pn.Row(

@@ -17,7 +17,7 @@ from dashboard.charts.clusters import (
     load_cluster_coverage,
 )
 from dashboard.store import DataStore
-from dashboard.views.common import missing_tables, run_options
+from dashboard.views.common import missing_tables, run_options, table
 
 DATASHADE_ABOVE = 20_000  # points; more than this are rasterized on the server
 
@@ -106,7 +106,7 @@ class ClustersPage(Viewer):
                 sizing_mode="stretch_width",
             ),
             pn.Card(
-                pn.panel(pn.bind(lambda r: coverage_table(coverage(r)), self._run)),
+                pn.panel(pn.bind(lambda r: table(coverage_table(coverage(r))), self._run)),
                 title="Coverage table (sortable)",
                 sizing_mode="stretch_width",
             ),

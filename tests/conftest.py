@@ -9,9 +9,26 @@ import pytest
 from portrait.demo_data import build_demo_warehouse
 from warehouse.db import connect
 
+ROOT = Path(__file__).resolve().parents[1]
+# The full suite's slowest parts, left out of the fast tier (`pytest -m "not slow"`):
+# test path (a folder or a file) -> why. Every module still has fast tests of its own.
+SLOW = {
+    "tests/ui/": "a real Panel server driven by headless Chromium, minutes in all",
+    "tests/portrait/test_demo_pipeline.py": "runs the whole `portrait demo` in a subprocess",
+    "tests/portrait/test_commands_close.py": "every command, each in its own process check",
+    "tests/modeling/test_churn_demo.py": "churn models trained on the demo's subscribers",
+}
 DEMO_EVENTS = 60_000
 DEMO_USERS = 3_000
 DEMO_SEED = 7
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests in SLOW as slow."""
+    for item in items:
+        relative = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+        if any(relative.startswith(prefix) for prefix in SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

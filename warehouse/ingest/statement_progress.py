@@ -1,11 +1,18 @@
-"""A live bar for long DuckDB statements (stderr, via tqdm; nothing when disabled)."""
+"""A long DuckDB statement's progress, told in percent through a progress callback.
+
+DuckDB estimates how far a running statement is (`query_progress()`); a thread polls
+that estimate while the statement runs and reports it as `Step(message, done, 100, "%")`.
+"""
 
 from __future__ import annotations
 
 import threading
 
 import duckdb
-from tqdm.auto import tqdm
+
+from warehouse.progress import PERCENT, Progress, Step
+
+POLL_SECONDS = 0.5
 
 
 def execute(
@@ -13,36 +20,38 @@ def execute(
     sql: str,
     params: list | None = None,
     *,
-    desc: str = "",
-    enabled: bool = False,
+    message: str = "",
+    progress: Progress | None = None,
 ) -> list[tuple]:
-    """con.execute(sql, params).fetchall(), with DuckDB's own progress estimate when `enabled`."""
-    if not enabled:
+    """con.execute(sql, params).fetchall(), reporting DuckDB's estimate when given `progress`.
+
+    The steps start at 0, never decrease (the estimate can), and end at 100 when the
+    statement succeeds.
+    """
+    if progress is None:
         return con.execute(sql, params or []).fetchall()
     con.execute("set enable_progress_bar = true")
     con.execute("set enable_progress_bar_print = false")
-    done = threading.Event()
-    bar = tqdm(
-        total=100,
-        desc=desc,
-        unit="%",
-        leave=False,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}",
-    )
+    finished = threading.Event()
+    reported = 0
+    progress(Step(message, 0, 100, PERCENT))
 
     def poll() -> None:
-        while not done.wait(0.5):
-            value = con.query_progress()
-            if value >= 0:
-                bar.update(max(0.0, min(value, 100.0) - bar.n))
+        nonlocal reported
+        while not finished.wait(POLL_SECONDS):
+            value = int(min(con.query_progress(), 100.0))  # -1: no estimate yet
+            if value > reported:
+                reported = value
+                progress(Step(message, value, 100, PERCENT))
 
     watcher = threading.Thread(target=poll, daemon=True)
     watcher.start()
     try:
-        return con.execute(sql, params or []).fetchall()
+        rows = con.execute(sql, params or []).fetchall()
     finally:
-        done.set()
+        finished.set()
         watcher.join()
-        bar.close()
         con.execute("reset enable_progress_bar")
         con.execute("reset enable_progress_bar_print")
+    progress(Step(message, 100, 100, PERCENT))
+    return rows

@@ -99,7 +99,7 @@ def generate(out_dir: Path, events: int) -> tuple[Path, Path, str]:
         files = {}
         for fmt in ("csv", "parquet"):
             paths, _ = write_ad_events(
-                out_dir / fmt, events, seed=42, fmt=fmt, rows_per_file=events, progress=False
+                out_dir / fmt, events, seed=42, fmt=fmt, rows_per_file=events
             )
             files[fmt] = paths[0]
         return files["csv"], files["parquet"], "warehouse.demo.ads.write_ad_events"

@@ -13,6 +13,7 @@ from portrait.demo_data import (
     build_demo_warehouse,
     write_demo_files,
 )
+from portrait.progress import progress_bar
 from portrait.warehouse_access import reading, writing
 from warehouse.db import resolve_db_path
 from warehouse.dictionary import render_dictionary
@@ -55,14 +56,16 @@ def demo_data(ctx: click.Context, events: int, users: int, seed: int, out: Path 
     if events < 0 or users < 0:
         raise click.BadParameter("--events and --users must not be negative")
     if out is not None:
-        files = write_demo_files(out, events, users, seed, fmt)
+        with progress_bar("demo-data") as progress:
+            files = write_demo_files(out, events, users, seed, fmt, progress)
         for contract, paths in files.by_contract.items():
             for path in paths:
                 click.echo(f"  {contract:<16} {path}")
         click.echo(f"oracles: {files.segment_oracle} {files.churn_oracle}")
         return
     with writing(ctx, "demo-data") as (con, step):
-        results = build_demo_warehouse(con, events, users, seed)
+        with progress_bar("demo-data") as progress:
+            results = build_demo_warehouse(con, events, users, seed, progress)
         step["message"] = f"{events} events, {users} users, seed {seed}"
     click.echo(f"warehouse: {resolve_db_path(ctx.obj['db'])}")
     _echo_loads(results)

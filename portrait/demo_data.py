@@ -17,6 +17,7 @@ from warehouse.demo.ads import write_ad_events
 from warehouse.demo.oracle import load_oracles
 from warehouse.demo.subscriptions import write_subscription_service
 from warehouse.ingest import LoadResult, ingest_file
+from warehouse.progress import Progress
 from warehouse.reference import load_reference
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,14 @@ class DemoFiles:
 
 
 def write_demo_files(
-    out_dir: Path, events: int, users: int, seed: int, fmt: str = "parquet", progress: bool = True
+    out_dir: Path,
+    events: int,
+    users: int,
+    seed: int,
+    fmt: str = "parquet",
+    progress: Progress | None = None,
 ) -> DemoFiles:
-    """Write the demo exports of every contract into out_dir."""
+    """Write the demo exports of every contract into out_dir; `progress` hears the rows."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = DemoFiles()
     if events > 0:
@@ -59,7 +65,7 @@ def write_demo_files(
 
 
 def load_demo_files(
-    con: duckdb.DuckDBPyConnection, files: DemoFiles, progress: bool = True
+    con: duckdb.DuckDBPyConnection, files: DemoFiles, progress: Progress | None = None
 ) -> list[LoadResult]:
     """Ingest the demo exports (a file already loaded is skipped) and replace the oracles."""
     load_reference(con)
@@ -76,7 +82,7 @@ def build_demo_warehouse(
     events: int = DEFAULT_EVENTS,
     users: int = DEFAULT_USERS,
     seed: int = DEFAULT_SEED,
-    progress: bool = True,
+    progress: Progress | None = None,
 ) -> list[LoadResult]:
     """Generate the demo data into a temporary folder and load it into the warehouse."""
     with tempfile.TemporaryDirectory(prefix="portrait-demo-") as folder:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
+from portrait.progress import progress_bar
 from portrait.warehouse_access import writing
 from warehouse.contracts import get_contract
 from warehouse.ingest import IngestError, LoadResult, ingest_file
@@ -129,11 +131,14 @@ def ingest(
     failures: list[str] = []
     with writing(ctx, "ingest") as (con, step):
         for path in paths:
+            # One bar context per file: its bars are gone before its summary line is printed.
+            bars = progress_bar("ingest") if show else nullcontext(None)
             try:
-                result = ingest_file(
-                    con, path, contract=contract, table=table, mapping=mapping or None,
-                    delimiter=delimiter, encoding=encoding, force=force, progress=show,
-                )  # fmt: skip
+                with bars as progress:
+                    result = ingest_file(
+                        con, path, contract=contract, table=table, mapping=mapping or None,
+                        delimiter=delimiter, encoding=encoding, force=force, progress=progress,
+                    )  # fmt: skip
             except Exception as error:  # noqa: BLE001 - reported per file, then exit 1
                 reason = _first_line(error)
                 named = reason if Path(path).name in reason else f"{path}: {reason}"

@@ -39,7 +39,7 @@ def demo_warehouse(tmp_path_factory):
     """
     path = tmp_path_factory.mktemp("demo") / "portrait.duckdb"
     con = connect(path)
-    build_demo_warehouse(con, DEMO_EVENTS, DEMO_USERS, DEMO_SEED, progress=False)
+    build_demo_warehouse(con, DEMO_EVENTS, DEMO_USERS, DEMO_SEED)
     con.close()
     return path
 

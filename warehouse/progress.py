@@ -2,6 +2,11 @@
 
 No library code draws a bar or prints; a command line turns `Step`s into a bar
 (portrait/progress.py), a dashboard into a status line, a test into a list.
+
+A step with a `unit` belongs to a phase: the consecutive steps with the same message and
+unit (reading a file's bytes, generating rows, one SQL statement in percent). Within a
+phase `done` never decreases and, when the phase finishes, its last step has
+`done == total`. A step without a unit counts the steps of a job (`Steps`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,12 @@ class Step:
     message: str
     done: int | None = None
     total: int | None = None
+    unit: str | None = None  # what done and total count (BYTES, ROWS, PERCENT ...); None: steps
+
+
+BYTES = "B"
+ROWS = "rows"
+PERCENT = "%"  # done is 0..100 of total 100: a database statement's own estimate
 
 
 Progress = Callable[[Step], None]

@@ -66,6 +66,8 @@ def test_demo_data_is_deterministic_and_rerun_is_a_no_op(tmp_path):
     db = tmp_path / "w.duckdb"
     first = run("demo-data", "--events", "5000", "--users", "200", "--seed", "3", db=db)
     assert first.returncode == 0, first.stderr
+    assert "ad events: 100%" in first.stderr and "5000/5000" in first.stderr  # the rows' bar
+    assert "subscribers: 100%" in first.stderr and "200/200" in first.stderr
     second = run("demo-data", "--events", "5000", "--users", "200", "--seed", "3", db=db)
     assert second.returncode == 0, second.stderr
     assert "already loaded" in second.stdout
@@ -97,7 +99,22 @@ def test_demo_data_writes_csv_files_that_ingest_reads(tmp_path):
         "ingest", *map(str, csv_files), "--contract", "ad_events", db=tmp_path / "w.duckdb"
     )
     assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stderr == ""  # stderr is not a terminal: no bars unless asked
     import duckdb
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     assert con.execute("select count(*) from raw.ad_events").fetchone()[0] == 3000
+
+
+@pytest.mark.parametrize(
+    ("flag", "bars"), [("--progress", True), ("--no-progress", False)], ids=["on", "off"]
+)
+def test_ingest_progress_bars_go_to_stderr_only(tmp_path, flag, bars):
+    header = "event_id,Segment,gamecategory,subgamecategory,bundle,created,shift,oblast,city,os,osv"
+    row = "1,3,Games,Puzzle,com.a.b,2021-07-05 18:51:35,MSK,Omsk,Omsk,android,9.0"
+    path = tmp_path / "export.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    result = run("ingest", str(path), "--contract", "ad_events", flag, db=tmp_path / "w.duckdb")
+    assert result.returncode == 0, result.stderr
+    assert "1 loaded" in result.stdout and "%|" not in result.stdout
+    assert ("ingest: loading export.csv:" in result.stderr) is bars

@@ -24,7 +24,8 @@ from warehouse.demo import (
 )
 from warehouse.demo.catalog import build_catalog
 from warehouse.demo.sampling import AliasSampler
-from warehouse.demo.subscriptions import SCHEMAS
+from warehouse.demo.subscriptions import SCHEMAS, USERS
+from warehouse.progress import ROWS, Step
 from warehouse.reference import cities_table, regions_table
 
 N_ADS = 250_000
@@ -191,9 +192,7 @@ def test_day_of_month_beats_every_honest_feature(labeled):
 
 @pytest.mark.parametrize("fmt", ["csv", "csv.gz", "parquet"])
 def test_ad_writer_files_read_back(tmp_path, fmt):
-    paths, oracle_path = write_ad_events(
-        tmp_path, 2_500, seed=3, fmt=fmt, rows_per_file=1_000, progress=False
-    )
+    paths, oracle_path = write_ad_events(tmp_path, 2_500, seed=3, fmt=fmt, rows_per_file=1_000)
     assert len(paths) == 3
     assert oracle_path.parent != tmp_path
     con = duckdb.connect()
@@ -215,7 +214,7 @@ def test_ad_writer_files_read_back(tmp_path, fmt):
 @pytest.fixture(scope="module")
 def cinema(tmp_path_factory):
     out = tmp_path_factory.mktemp("cinema")
-    paths, oracle = write_subscription_service(out, N_USERS, seed=5, progress=False)
+    paths, oracle = write_subscription_service(out, N_USERS, seed=5)
     con = duckdb.connect()
     for name, path in paths.items():
         con.execute(f"create table {name} as select * from read_parquet(?)", [str(path)])
@@ -406,10 +405,39 @@ def test_alias_sampler_draws_in_proportion_to_the_weights():
     assert shares[1] == 0
 
 
+@pytest.mark.parametrize(
+    ("write", "n", "message", "unit", "expected_done"),
+    [
+        (
+            lambda out, n, progress: write_ad_events(
+                out, n, seed=2, fmt="csv", rows_per_file=1_000, progress=progress
+            ),
+            2_500,
+            "ad events",
+            ROWS,
+            [0, 1_000, 2_000, 2_500],
+        ),
+        (
+            lambda out, n, progress: write_subscription_service(out, n, seed=2, progress=progress),
+            700,
+            "subscribers",
+            USERS,
+            [0, 700],
+        ),
+    ],
+    ids=["ad events", "subscribers"],
+)
+def test_generator_reports_rows_written(tmp_path, write, n, message, unit, expected_done):
+    steps: list[Step] = []
+    write(tmp_path, n, steps.append)
+    assert {(step.message, step.unit, step.total) for step in steps} == {(message, unit, n)}
+    assert [step.done for step in steps] == expected_done
+
+
 def test_subscription_deterministic_and_csv_readable(tmp_path):
-    a, _ = write_subscription_service(tmp_path / "a", 1_500, seed=9, progress=False)
-    b, _ = write_subscription_service(tmp_path / "b", 1_500, seed=9, progress=False)
-    c, _ = write_subscription_service(tmp_path / "c", 1_500, seed=9, fmt="csv", progress=False)
+    a, _ = write_subscription_service(tmp_path / "a", 1_500, seed=9)
+    b, _ = write_subscription_service(tmp_path / "b", 1_500, seed=9)
+    c, _ = write_subscription_service(tmp_path / "c", 1_500, seed=9, fmt="csv")
     con = duckdb.connect()
     for name in a:
         assert pq.read_table(a[name]).equals(pq.read_table(b[name]))
@@ -426,8 +454,8 @@ def test_subscription_deterministic_and_csv_readable(tmp_path):
 
 
 def test_load_oracles_replaces_atomically(tmp_path):
-    _, ad_oracle = write_ad_events(tmp_path / "ads", 3_000, seed=1, progress=False)
-    _, churn_oracle = write_subscription_service(tmp_path / "subs", 500, seed=1, progress=False)
+    _, ad_oracle = write_ad_events(tmp_path / "ads", 3_000, seed=1)
+    _, churn_oracle = write_subscription_service(tmp_path / "subs", 500, seed=1)
     con = connect(tmp_path / "w.duckdb")
     first = load_oracles(con, ad_oracle, churn_oracle)
     again = load_oracles(con, ad_oracle, churn_oracle)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from tqdm.auto import tqdm
 
 from warehouse.demo.catalog import build_catalog
 from warehouse.demo.sampling import GroupedSampler
 from warehouse.demo.signal import N_SEGMENTS, SEGMENT_SHARES, build_world, export_dates
 from warehouse.demo.writer import TableFileWriter, check_format, write_parts
+from warehouse.progress import ROWS, Progress, Step, silent
 
 log = logging.getLogger(__name__)
 
@@ -190,30 +190,31 @@ def write_ad_events(
     seed: int = 42,
     fmt: str = "parquet",
     rows_per_file: int = 5_000_000,
-    progress: bool = True,
+    progress: Progress | None = None,
 ) -> tuple[list[Path], Path]:
     """Write an ad export as ad_events_NNNNN.<fmt> files, and its oracle as one Parquet file.
 
     The oracle goes to out_dir/oracle/ad_events_oracle.parquet, apart from the export,
-    so that ingesting every file of out_dir never picks it up.
+    so that ingesting every file of out_dir never picks it up. `progress` hears the rows
+    written, from 0 to n_events.
     """
     check_format(fmt)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     oracle_path = out_dir / "oracle" / "ad_events_oracle.parquet"
     batch_rows = min(rows_per_file, 1_000_000)
-    bar = tqdm(total=n_events, unit="rows", desc="ad events", disable=not progress)
+    report = progress or silent
     with TableFileWriter(oracle_path, ORACLE_SCHEMA, "parquet") as oracle_writer:
 
         def events() -> Iterator[pa.Table]:
+            done = 0
+            report(Step("ad events", done, n_events, ROWS))
             for batch, oracle in ad_event_batches(n_events, seed=seed, batch_rows=batch_rows):
                 oracle_writer.write(oracle)
-                bar.update(batch.num_rows)
                 yield batch
+                done += batch.num_rows
+                report(Step("ad events", done, n_events, ROWS))
 
-        try:
-            paths = write_parts(events(), out_dir, "ad_events", fmt, rows_per_file, EVENTS_SCHEMA)
-        finally:
-            bar.close()
+        paths = write_parts(events(), out_dir, "ad_events", fmt, rows_per_file, EVENTS_SCHEMA)
     log.info("wrote %d ad events to %d %s files in %s", n_events, len(paths), fmt, out_dir)
     return paths, oracle_path

@@ -15,17 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from tqdm.auto import tqdm
 
 from warehouse.contracts import CONTRACTS
 from warehouse.demo import activity, churn_sim
 from warehouse.demo.sampling import categorical, seconds_of_day
 from warehouse.demo.writer import TableFileWriter, check_format
+from warehouse.progress import Progress, Step, silent
 from warehouse.reference import regions_table
 
 log = logging.getLogger(__name__)
 
 CHUNK_USERS = 50_000
+USERS = "users"  # the progress unit: rows of the users file, each with its whole history
 PLATFORM_SHARE = np.array([0.30, 0.35, 0.20, 0.15])  # web, android, ios, smart_tv
 PLAN_SHARE = np.array([0.50, 0.35, 0.15])  # basic, standard, premium at average engagement
 FADING_SHARE = 0.3
@@ -188,12 +189,13 @@ def write_subscription_service(
     fmt: str = "parquet",
     start: date = date(2025, 11, 1),
     end: date = date(2026, 10, 31),
-    progress: bool = True,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, Path], Path]:
     """Write users, billing, viewing, app_events and communications files and the oracle.
 
     Files are out_dir/<contract>.<fmt>; the oracle (one row per trial or paid period,
     with the true probability of churn at its end) is out_dir/oracle/churn_oracle.parquet.
+    `progress` hears the subscribers written (unit USERS), from 0 to n_users.
     """
     suffix = check_format(fmt)
     if n_users < 0:
@@ -210,7 +212,8 @@ def write_subscription_service(
     oracle_path = out_dir / "oracle" / "churn_oracle.parquet"
     writers = {name: TableFileWriter(paths[name], SCHEMAS[name], fmt) for name in SCHEMAS}
     next_id = dict.fromkeys(SCHEMAS, 1)
-    bar = tqdm(total=n_users, unit="users", desc="subscribers", disable=not progress)
+    report = progress or silent
+    report(Step("subscribers", 0, n_users, USERS))
     try:
         with TableFileWriter(oracle_path, ORACLE_SCHEMA, "parquet") as oracle_writer:
             for number, first in enumerate(range(0, n_users, CHUNK_USERS)):
@@ -224,9 +227,8 @@ def write_subscription_service(
                         next_id[name] += table.num_rows
                     writers[name].write(table.cast(SCHEMAS[name]))
                 oracle_writer.write(oracle.cast(ORACLE_SCHEMA))
-                bar.update(size)
+                report(Step("subscribers", first + size, n_users, USERS))
     finally:
-        bar.close()
         for writer in writers.values():
             writer.close()
     log.info("wrote %d subscribers (%s) to %s", n_users, fmt, out_dir)

@@ -8,7 +8,8 @@
 Modules: `files` (bytes: kind, checksum, encoding), `dialect` (CSV delimiter and
 header), `checks` (contract mapping and the SQL that validates rows), `lines` (line
 numbers), `csv_load` and `parquet_load` (the SQL passes), `quarantine` (rows that do
-not load), `load` (the transaction and ops.loads).
+not load), `statement_progress` (a long statement's progress), `load` (the
+transaction and ops.loads).
 """
 
 from warehouse.ingest.load import IngestError, LoadResult, ingest_file

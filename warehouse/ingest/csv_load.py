@@ -17,11 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.ingest import progress as live
+from warehouse.ingest import statement_progress as live
 from warehouse.ingest.checks import GENERATED_ID_FACTOR, Mapping, RowSql, row_sql
 from warehouse.ingest.dialect import Dialect
 from warehouse.ingest.lines import physical_map, set_lines, steps_over, steps_table
 from warehouse.ingest.quarantine import REJECT_SCANS, REJECTS, Quarantine, reject_rows
+from warehouse.progress import Progress
 from warehouse.sql import ident, struct_of_types
 
 FIRST_DATA_LINE = 2  # line 1 is the header
@@ -43,6 +44,7 @@ class CsvInput:
     compression: str
     dialect: Dialect
     physical_lines: Callable[[], int]  # blocks until the background count is done
+    name: str  # the file's name as the user gave it, for progress messages
 
 
 def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
@@ -207,7 +209,7 @@ def load_contract(
     source: CsvInput,
     *,
     trust_utf8: bool,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> int:
     """Load a CSV under a contract; return the rows inserted (before duplicate removal)."""
     types = [(name, "VARCHAR") for name in source.dialect.columns]
@@ -225,8 +227,8 @@ def load_contract(
         where {rows.check} is null
         """,
         params,
-        desc=f"loading {source.data_path.name}",
-        enabled=progress,
+        message=f"loading {source.name}",
+        progress=progress,
     )[0][0]
     reject_rows(con, len(types))
     _check_encoding(con, trust_utf8)
@@ -242,8 +244,8 @@ def load_contract(
             from (select *, {rows.check} as c from (select {rows.typed_select} from {again}))
             """,
             again_params,
-            desc="finding rows that failed checks",
-            enabled=progress,
+            message=f"finding rows of {source.name} that failed checks",
+            progress=progress,
         )
 
     line_sql = _place_rows(
@@ -263,19 +265,25 @@ def load_as_is(
     *,
     create: bool,
     trust_utf8: bool,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> int:
     """Load a CSV with the given column types into `table`, creating it if asked."""
     reader, params = reader_sql(source, types, keep_rejects=True)
     select = f"select *, {q.load_id}::bigint as load_id, 0::bigint as source_line from {reader}"
     if create:
         live.execute(
-            con, f"create table {table} as {select}", params, desc="loading", enabled=progress
+            con,
+            f"create table {table} as {select}",
+            params,
+            message=f"loading {source.name}",
+            progress=progress,
         )
         loaded = con.execute(f"select count(*) from {table}").fetchone()[0]
     else:
         sql = f"insert into {table} by name {select}"
-        loaded = live.execute(con, sql, params, desc="loading", enabled=progress)[0][0]
+        loaded = live.execute(
+            con, sql, params, message=f"loading {source.name}", progress=progress
+        )[0][0]
     reject_rows(con, len(types))
     _check_encoding(con, trust_utf8)
     rejected = _count(con, "__ingest_rej")

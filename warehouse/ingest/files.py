@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from tqdm.auto import tqdm
+from warehouse.progress import BYTES, Progress, Step
 
 CHUNK_BYTES = 8 << 20
 ENCODING_SAMPLE_BYTES = 4 << 20
@@ -136,17 +136,26 @@ def detect_encoding(source: SourceFile) -> EncodingGuess:
     return EncodingGuess("cp1251", evidence=True)
 
 
-def _progress(desc: str, total: int | None, enabled: bool) -> tqdm:
-    return tqdm(
-        total=total,
-        desc=desc,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        disable=not enabled,
-        leave=False,
-        mininterval=0.5,
-    )
+class _ByteSteps:
+    """Bytes done of one pass over a file, reported as a phase of `BYTES` steps."""
+
+    def __init__(self, message: str, total: int | None, progress: Progress | None):
+        self.message, self.total, self.progress = message, total, progress
+        self.done = 0
+        self._report()
+
+    def add(self, size: int) -> None:
+        self.done += size
+        self._report()
+
+    def finish(self) -> None:
+        """The pass is over: its total is now known, whether or not it was before."""
+        self.total = self.done
+        self._report()
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(Step(self.message, self.done, self.total, BYTES))
 
 
 def _inflate(path: Path, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -175,7 +184,7 @@ def digest(
     source: SourceFile,
     *,
     count_lines: bool,
-    progress: bool = False,
+    progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Digest:
     """SHA-256 of the file's bytes and, if asked, the physical lines of its text, in one pass."""
@@ -184,16 +193,15 @@ def digest(
     last = b""
 
     def raw_chunks() -> Iterator[bytes]:
-        with (
-            source.path.open("rb") as handle,
-            _progress(f"reading {source.path.name}", source.size, progress) as bar,
-        ):
+        read = _ByteSteps(f"reading {source.path.name}", source.size, progress)
+        with source.path.open("rb") as handle:
             while chunk := handle.read(CHUNK_BYTES):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled
                 sha.update(chunk)
-                bar.update(len(chunk))
+                read.add(len(chunk))
                 yield chunk
+        read.finish()
 
     chunks = raw_chunks()
     if not count_lines:
@@ -209,23 +217,20 @@ def digest(
 
 
 def transcode_to_utf8(
-    source: SourceFile, out_dir: Path, *, progress: bool = False
+    source: SourceFile, out_dir: Path, *, progress: Progress | None = None
 ) -> tuple[Path, int]:
     """Write the cp1251 text of `source` as UTF-8 into `out_dir`; return the copy and its lines."""
     target = out_dir / "transcoded.utf8.csv"
     newlines = 0
     last = b""
     offset = 0
+    transcoded = _ByteSteps(
+        f"transcoding {source.path.name} from cp1251",
+        None if source.gzip else source.size,  # a gzip file's text size is known at its end
+        progress,
+    )
     try:
-        with (
-            open_text_bytes(source) as stream,
-            target.open("wb") as out,
-            _progress(
-                f"transcoding {source.path.name} from cp1251",
-                None if source.gzip else source.size,
-                progress,
-            ) as bar,
-        ):
+        with open_text_bytes(source) as stream, target.open("wb") as out:
             while chunk := stream.read(CHUNK_BYTES):
                 try:
                     text = chunk.decode("cp1251")  # one byte per character: chunks split cleanly
@@ -238,7 +243,8 @@ def transcode_to_utf8(
                 newlines += chunk.count(b"\n")
                 last = chunk[-1:]
                 offset += len(chunk)
-                bar.update(len(chunk))
+                transcoded.add(len(chunk))
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise _gzip_error(source.path, error) from error
+    transcoded.finish()
     return target, newlines + (1 if last not in (b"\n", b"") else 0)

@@ -31,6 +31,7 @@ from warehouse.ingest.files import (
     transcode_to_utf8,
 )
 from warehouse.ingest.quarantine import Quarantine, duplicates
+from warehouse.progress import Progress
 from warehouse.sql import TABLE_NAME, qualified
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def ingest_file(
     delimiter: str | None = None,
     encoding: str | None = None,
     force: bool = False,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> LoadResult:
     """Load one CSV (plain or .gz, UTF-8 or cp1251) or Parquet file into the warehouse.
 
@@ -102,6 +103,10 @@ def ingest_file(
 
     The whole load is one transaction. A file whose SHA-256 is already loaded into
     the target is skipped (LoadResult.skipped) unless `force`, which replaces that load.
+
+    `progress` hears each phase of the load (see warehouse.progress): the bytes of a pass
+    over the file (checksum of a file that may be loaded already, cp1251 transcoding)
+    and each long SQL statement in percent.
     """
     clock = time.perf_counter()
     started = datetime.now()
@@ -175,7 +180,7 @@ class _Load:
     replaced: int | None
     file_digest: Callable[[], Digest]
     scratch: Path
-    progress: bool
+    progress: Progress | None
     started: datetime
     clock: float
 
@@ -202,7 +207,11 @@ class _Load:
         dialect = sniff_dialect(
             self.con, data, head, compression=compression, delimiter=self.delimiter
         )
-        return csv_load.CsvInput(data, compression, dialect, lines), encoding, trust_utf8
+        return (
+            csv_load.CsvInput(data, compression, dialect, lines, source.path.name),
+            encoding,
+            trust_utf8,
+        )
 
     def run(self, encoding: str | None) -> LoadResult:
         con, source = self.con, self.source

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.ingest import progress as live
+from warehouse.ingest import statement_progress as live
 from warehouse.ingest.checks import Mapping, row_sql
 from warehouse.ingest.quarantine import Quarantine
+from warehouse.progress import Progress
 from warehouse.sql import ident
 
 READER = "read_parquet(?, file_row_number = true)"
@@ -37,7 +38,7 @@ def load_contract(
     path: Path,
     source_types: dict[str, str],
     *,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> int:
     """Insert the good rows, quarantine the others; return the rows inserted."""
     rows = row_sql(mapping, source_types, load_id=q.load_id, line_sql=LINE)
@@ -51,8 +52,8 @@ def load_contract(
         where {rows.check} is null
         """,
         [str(path)],
-        desc=f"loading {path.name}",
-        enabled=progress,
+        message=f"loading {path.name}",
+        progress=progress,
     )[0][0]
     if loaded < row_count(con, path):
         q.insert(
@@ -76,7 +77,7 @@ def load_as_is(
     path: Path,
     *,
     create: bool,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> int:
     """Copy every column as Parquet typed it, plus lineage; return the rows inserted."""
     select = (
@@ -85,8 +86,15 @@ def load_as_is(
     )
     if create:
         live.execute(
-            con, f"create table {table} as {select}", [str(path)], desc="loading", enabled=progress
+            con,
+            f"create table {table} as {select}",
+            [str(path)],
+            message=f"loading {path.name}",
+            progress=progress,
         )
         return con.execute(f"select count(*) from {table}").fetchone()[0]
     sql = f"insert into {table} by name {select}"
-    return live.execute(con, sql, [str(path)], desc="loading", enabled=progress)[0][0]
+    inserted = live.execute(
+        con, sql, [str(path)], message=f"loading {path.name}", progress=progress
+    )
+    return inserted[0][0]

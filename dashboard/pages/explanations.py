@@ -15,8 +15,8 @@ from dashboard.views.shap import WaterfallView
 
 SEGMENTS = ["1", "2", "3", "4", "5"]
 BEESWARM_FEATURES = 12
-# The grouping dimensions of the SHAP cube, each with its own query file.
-SHAP_BY = {"segment": "dashboard_shap_by_segment", "cluster": "dashboard_shap_by_cluster"}
+# The grouping dimensions of the SHAP cube that dashboard_shap_by_group.sql knows.
+SHAP_DIMENSIONS = ("segment", "cluster")
 
 
 class ExplanationsPage(Viewer):
@@ -90,9 +90,10 @@ class ExplanationsPage(Viewer):
         )
 
     def _by_group(self, run_id: str, class_label: str, dimension: str):
-        frame = self.store.query(
-            SHAP_BY[dimension], {"run_id": run_id, "class_label": class_label}
-        ).to_pandas()
+        if dimension not in SHAP_DIMENSIONS:
+            raise ValueError(f"no SHAP grouping by {dimension!r}; known: {SHAP_DIMENSIONS}")
+        params = {"run_id": run_id, "class_label": class_label, "dimension": dimension}
+        frame = self.store.query("dashboard_shap_by_group", params).to_pandas()
         heat = hv.HeatMap(frame, ["feature", "grp"], ["mean_abs_shap", "mean_shap", "rows"])
         return heat.opts(
             cmap="Reds",

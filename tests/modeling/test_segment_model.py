@@ -20,19 +20,6 @@ OPTIONS = SegmentTrainOptions(
 )
 
 
-@pytest.fixture(scope="session")
-def trained(trained_segment):
-    """The suite's one fitted demo segment model (tests/conftest.py)."""
-    return trained_segment
-
-
-@pytest.fixture
-def con(trained):
-    con = connect(trained[0])
-    yield con
-    con.close()
-
-
 def test_run_is_registered_with_honest_headline_metrics(trained, con):
     run_id = trained[1]
     info = run_info(con, run_id)

@@ -20,19 +20,6 @@ COLUMNS = [f"p_segment_{k}" for k in range(1, 6)]
 STORED = "select * from marts.segment_predictions where run_id = $r order by event_id"
 
 
-@pytest.fixture(scope="session")
-def trained(trained_segment):
-    """The suite's one fitted demo segment model (tests/conftest.py)."""
-    return trained_segment
-
-
-@pytest.fixture
-def con(trained):
-    con = connect(trained[0])
-    yield con
-    con.close()
-
-
 @pytest.fixture
 def own_con(trained, tmp_path):
     """A connection to a private copy of the trained warehouse, for tests that change it."""

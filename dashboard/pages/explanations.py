@@ -10,7 +10,7 @@ from panel.viewable import Viewer
 from dashboard.analysis import beeswarm_offsets
 from dashboard.charts.shap import global_importance, load_global_shap
 from dashboard.store import DataStore
-from dashboard.views.common import missing_tables, run_options
+from dashboard.views.common import missing_tables, offer_runs
 from dashboard.views.shap import WaterfallView
 
 SEGMENTS = ["1", "2", "3", "4", "5"]
@@ -126,8 +126,7 @@ class ExplanationsPage(Viewer):
         if missing is not None:
             return pn.Column(pn.pane.Markdown("## Explanations"), missing)
         runs = self.store.query("dashboard_runs_of_kind", {"kind": "segment"})
-        self._run.options = run_options(runs)
-        self._run.value = self.store.segment_run or runs.get_column("run_id")[0]
+        offer_runs(self._run, runs, self.store.segment_run)
         features = self.store.query("dashboard_shap_global", {"run_id": self._run.value})
         self._feature.options = sorted(set(features.get_column("feature").to_list()))
         if self._feature.options:

@@ -114,20 +114,7 @@ class ServingDB:
         """Run a query on its own cursor; results are cached by (snapshot, sql, params)."""
         self.refresh()
         key = (self._stamp, sql, tuple(sorted((params or {}).items())))
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        cursor = self.connection()
-        try:
-            frame = pl.from_arrow(cursor.sql(sql, params=params or None).to_arrow_table())
-        finally:
-            cursor.close()
-        with self._lock:
-            self._cache[key] = frame
-            while len(self._cache) > CACHE_ENTRIES:
-                self._cache.popitem(last=False)
-        return frame
+        return self._cached(key, lambda cursor: cursor.sql(sql, params=params or None))
 
     def exists(self, qualified_name: str) -> bool:
         """Whether schema.table exists in the snapshot."""
@@ -152,12 +139,18 @@ class ServingDB:
         if not self.exists(qualified_name):
             raise ValueError(f"no table {qualified_name} in the snapshot {self.path}")
         key = (self._stamp, what, qualified_name)
+        return self._cached(key, lambda cursor: shape(cursor.table(qualified_name)))
+
+    def _cached(self, key: tuple, relation) -> pl.DataFrame:
+        # The cache keeps the CACHE_ENTRIES most recently used frames; the relation runs
+        # on a cursor of its own, outside the lock.
         with self._lock:
             if key in self._cache:
+                self._cache.move_to_end(key)
                 return self._cache[key]
         cursor = self.connection()
         try:
-            frame = pl.from_arrow(shape(cursor.table(qualified_name)).to_arrow_table())
+            frame = pl.from_arrow(relation(cursor).to_arrow_table())
         finally:
             cursor.close()
         with self._lock:

@@ -22,6 +22,7 @@ from modeling.churn.subscription import train_subscription
 from modeling.churn.train import ChurnTrainOptions
 from modeling.contract import TrainResult
 from portrait.aliases import renamed
+from portrait.options import int_option
 from portrait.progress import echo_result, progress_bar
 from portrait.warehouse_access import writing
 
@@ -67,46 +68,24 @@ def _echo_result(result: TrainResult[ChurnMetrics]) -> None:
 @click.option("--time-col", help="Time column of the activity table.")
 @click.option("--amount-col", help="Optional amount column of the activity table.")
 @click.option(
-    "--horizon",
-    type=int,
-    default=None,
-    help=f"Activity churn: days without events (default {HORIZON_DAYS}).",
+    "--horizon", type=int, help=f"Activity churn: days without events (default {HORIZON_DAYS})."
 )
 @click.option(
-    "--grace",
-    type=int,
-    default=None,
-    help=f"Activity churn: extra days of grace (default {GRACE_DAYS}).",
+    "--grace", type=int, help=f"Activity churn: extra days of grace (default {GRACE_DAYS})."
 )
-@click.option(
+@int_option(
     "--snapshots",
-    type=int,
     default=ChurnTrainOptions.snapshots,
-    show_default=True,
     help="Matured snapshot dates to learn from.",
 )
-@click.option(
+@int_option(
     "--every",
     "every_days",
-    type=int,
     default=ChurnTrainOptions.every_days,
-    show_default=True,
     help="Days between snapshot dates.",
 )
-@click.option(
-    "--folds",
-    type=int,
-    default=ChurnTrainOptions.folds,
-    show_default=True,
-    help="Rolling-origin folds.",
-)
-@click.option(
-    "--iterations",
-    type=int,
-    default=ChurnTrainOptions.iterations,
-    show_default=True,
-    help="CatBoost trees.",
-)
+@int_option("--folds", default=ChurnTrainOptions.folds, help="Rolling-origin folds.")
+@int_option("--iterations", default=ChurnTrainOptions.iterations, help="CatBoost trees.")
 @click.option(
     "--as-of",
     type=DATE,

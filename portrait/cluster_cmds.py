@@ -8,6 +8,7 @@ from modeling.clusters import train as clusters
 from modeling.clusters.metrics import ClusterMetrics, SegmentComparison
 from modeling.clusters.selection import DEFAULT_TOLERANCE
 from modeling.contract import Progress, Step, TrainResult
+from portrait.options import int_option, seed_option
 from portrait.progress import echo_result, progress_bar
 from portrait.warehouse_access import writing
 
@@ -43,33 +44,22 @@ def _segment_comparison(
 
 
 @click.command("clusters")
-@click.option("--k-min", default=3, show_default=True, help="Smallest k tried.")
-@click.option("--k-max", default=20, show_default=True, help="Largest k tried.")
+@int_option("--k-min", default=3, help="Smallest k tried.")
+@int_option("--k-max", default=20, help="Largest k tried.")
 @click.option(
     "--tolerance",
     default=DEFAULT_TOLERANCE,
     show_default=True,
     help="k is the smallest whose phik is within this of the best phik.",
 )
-@click.option(
-    "--fit-rows", default=250_000, show_default=True, help="Events the models are fitted on."
+@int_option("--fit-rows", "sample_rows", default=250_000, help="Events the models are fitted on.")
+@int_option(
+    "--phik-rows", default=200_000, help="Labeled events phik with the segment is measured on."
 )
-@click.option(
-    "--phik-rows",
-    default=200_000,
-    show_default=True,
-    help="Labeled events phik with the segment is measured on.",
-)
-@click.option(
-    "--silhouette-rows", default=5_000, show_default=True, help="Fit rows silhouette uses."
-)
-@click.option(
-    "--projection-rows", default=20_000, show_default=True, help="Events in the 2D projection."
-)
-@click.option(
-    "--top-n", default=10, show_default=True, help="Regions and categories kept per cluster."
-)
-@click.option("--seed", default=0, show_default=True, help="Seed of the samples and of KMeans.")
+@int_option("--silhouette-rows", default=5_000, help="Fit rows silhouette uses.")
+@int_option("--projection-rows", default=20_000, help="Events in the 2D projection.")
+@int_option("--top-n", default=10, help="Regions and categories kept per cluster.")
+@seed_option(default=0, help="Seed of the samples and of KMeans.")
 @click.option(
     "--keep-previous-assignments",
     is_flag=True,
@@ -81,10 +71,9 @@ def _segment_comparison(
     show_default=True,
     help="Train the segment model with and without the cluster id and record both AUCs.",
 )
-@click.option(
+@int_option(
     "--segment-rows",
     default=500_000,
-    show_default=True,
     help="Labeled training rows of each segment model in the comparison (holdout: half).",
 )
 @click.option(
@@ -98,39 +87,23 @@ def train_clusters(
     ctx: click.Context,
     k_min: int,
     k_max: int,
-    tolerance: float,
-    fit_rows: int,
-    phik_rows: int,
-    silhouette_rows: int,
-    projection_rows: int,
-    top_n: int,
-    seed: int,
-    keep_previous_assignments: bool,
     with_segment_comparison: bool,
     segment_rows: int,
     segment_iterations: int | None,
+    **fields,
 ) -> None:
     """Behavioural clusters: KMeans on local hour, weekday and region, k chosen by phik."""
     if not 2 <= k_min <= k_max:
         raise click.BadParameter("need 2 <= --k-min <= --k-max", param_hint="--k-min")
-    options = clusters.ClusterTrainOptions(
-        ks=tuple(range(k_min, k_max + 1)),
-        sample_rows=fit_rows,
-        phik_rows=phik_rows,
-        silhouette_rows=silhouette_rows,
-        projection_rows=projection_rows,
-        top_n=top_n,
-        tolerance=tolerance,
-        seed=seed,
-        keep_previous_assignments=keep_previous_assignments,
-    )
+    # The other options are fields of ClusterTrainOptions.
+    options = clusters.ClusterTrainOptions(ks=tuple(range(k_min, k_max + 1)), **fields)
     with (
         writing(ctx, "train clusters") as (con, info),
         progress_bar("clusters") as progress,
     ):
         con.execute("set enable_progress_bar = false")  # the bar below tells the progress
         comparison = _segment_comparison(
-            with_segment_comparison, segment_rows, segment_iterations, seed, progress
+            with_segment_comparison, segment_rows, segment_iterations, options.seed, progress
         )
         result = clusters.train_clusters(con, options, progress, compare_segment_model=comparison)
         info["message"] = f"run {result.run_id}: k={result.metrics.k}"

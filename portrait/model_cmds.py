@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 from tqdm.auto import tqdm
 
+from portrait.options import int_option, seed_option, shap_rows_option
 from portrait.progress import echo_result, progress_bar
 from portrait.warehouse_access import reading, writing
 
@@ -17,16 +18,9 @@ if TYPE_CHECKING:  # the segment package is a heavy import that other commands s
 
 
 @click.command("segment")
-@click.option("--holdout-days", default=7, show_default=True, help="Latest days held out.")
-@click.option(
-    "--sample-rows",
-    default=2_000_000,
-    show_default=True,
-    help="Training rows at most (hash sample).",
-)
-@click.option(
-    "--shap-rows", default=20_000, show_default=True, help="Holdout rows explained with SHAP."
-)
+@int_option("--holdout-days", default=7, help="Latest days held out.")
+@int_option("--sample-rows", default=2_000_000, help="Training rows at most (hash sample).")
+@shap_rows_option()
 @click.option("--iterations", type=int, help="CatBoost iterations (default 150).")
 @click.option(
     "--compare",
@@ -38,23 +32,14 @@ if TYPE_CHECKING:  # the segment package is a heavy import that other commands s
     is_flag=True,
     help="Train the headline model WITH the features the leakage guard flags.",
 )
-@click.option("--seed", default=42, show_default=True)
+@seed_option()
 @click.pass_context
-def train_segment(
-    ctx, holdout_days, sample_rows, shap_rows, iterations, compare, include_flagged, seed
-):
+def train_segment(ctx, **fields):
     """The audience segment model (CatBoost), validated on the latest days."""
     from modeling.segment import SegmentTrainOptions, train_segment
 
-    options = SegmentTrainOptions(
-        holdout_days=holdout_days,
-        sample_rows=sample_rows,
-        shap_rows=shap_rows,
-        compare=compare,
-        include_flagged=include_flagged,
-        seed=seed,
-        iterations=iterations,
-    )
+    # Every option of the command is a field of SegmentTrainOptions.
+    options = SegmentTrainOptions(**fields)
     with (
         writing(ctx, "train segment") as (con, info),
         progress_bar("train segment") as progress,
@@ -87,21 +72,16 @@ def _echo_segment_run(result: TrainResult[SegmentMetrics]) -> None:
 @click.option("--target", required=True, help="Column to predict.")
 @click.option("--id", "id_column", help="Identifier column (never a feature).")
 @click.option("--time", "time_column", help="Time column: validate on the latest rows.")
-@click.option("--shap-rows", default=20_000, show_default=True)
-@click.option("--seed", default=42, show_default=True)
+@shap_rows_option()
+@seed_option()
 @click.pass_context
-def train_table(ctx, table, target, id_column, time_column, shap_rows, seed):
+def train_table(ctx, **fields):
     """Any labeled table (binary or multiclass target), with the same registry and metrics."""
     from modeling.tabular import TableTrainOptions, train_table
 
-    options = TableTrainOptions(
-        table=table,
-        target=target,
-        id_column=id_column,
-        time_column=time_column,
-        shap_rows=shap_rows,
-        seed=seed,
-    )
+    # Every option of the command is a field of TableTrainOptions.
+    options = TableTrainOptions(**fields)
+    table = options.table
     with (
         writing(ctx, f"train table {table}") as (con, info),
         progress_bar(f"train table {table}") as progress,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date
+from typing import Required, TypedDict, Unpack
 
 import duckdb
 import numpy as np
@@ -158,17 +159,21 @@ def sample_per_million(total_rows: int, wanted_rows: int | None) -> int:
     return max(1, int(ALL_ROWS * wanted_rows / total_rows))
 
 
-def segment_events(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    labeled: bool | None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    per_million: int = ALL_ROWS,
-    seed: int = 0,
-) -> pl.DataFrame:
+class EventSlice(TypedDict, total=False):
+    """Which events a frame holds: labeled (True), unlabeled (False) or all (None); the
+    dates [date_from, date_to) (None: no bound); a hash sample of per_million rows per
+    million (ALL_ROWS: every row) drawn with seed."""
+
+    labeled: Required[bool | None]
+    date_from: date | None
+    date_to: date | None
+    per_million: int
+    seed: int
+
+
+def segment_events(con: duckdb.DuckDBPyConnection, **events: Unpack[EventSlice]) -> pl.DataFrame:
     """The event rows of a slice: own features and keys (see segment_events.sql)."""
-    return run(con, "segment_events", events_params(labeled, date_from, date_to, per_million, seed))
+    return run(con, "segment_events", events_params(**events))
 
 
 def representative_events(events: pl.DataFrame) -> np.ndarray:
@@ -187,25 +192,17 @@ def segment_dimensions(
     return dimensions_of(run(con, "segment_key_events", params))
 
 
-def segment_frame(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    labeled: bool | None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    per_million: int = ALL_ROWS,
-    seed: int = 0,
-) -> pl.DataFrame:
+def segment_events_with_dimensions(
+    con: duckdb.DuckDBPyConnection, **events: Unpack[EventSlice]
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """The event rows of a slice and the dimension frames of their keys."""
+    rows = segment_events(con, **events)
+    return rows, segment_dimensions(con, representative_events(rows))
+
+
+def segment_frame(con: duckdb.DuckDBPyConnection, **events: Unpack[EventSlice]) -> pl.DataFrame:
     """The model's frame for a slice of events: one row per event (`join_dimensions`)."""
-    events = segment_events(
-        con,
-        labeled=labeled,
-        date_from=date_from,
-        date_to=date_to,
-        per_million=per_million,
-        seed=seed,
-    )
-    return join_dimensions(events, segment_dimensions(con, representative_events(events)))
+    return join_dimensions(*segment_events_with_dimensions(con, **events))
 
 
 def segment_frequencies(con: duckdb.DuckDBPyConnection, date_to: date) -> pl.DataFrame:
@@ -226,7 +223,13 @@ def unlabeled_count(con: duckdb.DuckDBPyConnection) -> int:
     return int(run(con, "segment_unlabeled_count").item())
 
 
-def events_params(labeled, date_from, date_to, per_million, seed) -> dict:
+def events_params(
+    labeled: bool | None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    per_million: int = ALL_ROWS,
+    seed: int = 0,
+) -> dict:
     """The parameters of segment_events.sql."""
     return {
         "labeled": labeled,

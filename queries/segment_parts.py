@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from typing import Unpack
 
 import duckdb
 import numpy as np
@@ -28,13 +28,12 @@ from queries.runner import execute, run, sql_text
 from queries.segment_features import (
     ALL_ROWS,
     FEATURES_VIEW,
+    EventSlice,
     dimension_columns,
     dimensions_of,
     events_params,
     join_dimensions,
-    representative_events,
-    segment_dimensions,
-    segment_events,
+    segment_events_with_dimensions,
 )
 from warehouse.db import table_exists, transaction
 from warehouse.dictionary import copy_column_comments
@@ -75,25 +74,9 @@ class SegmentParts:
         return join_dimensions(self.events, self.dims)
 
 
-def segment_parts(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    labeled: bool | None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    per_million: int = ALL_ROWS,
-    seed: int = 0,
-) -> SegmentParts:
+def segment_parts(con: duckdb.DuckDBPyConnection, **events: Unpack[EventSlice]) -> SegmentParts:
     """The model's frame for a slice of events, in parts."""
-    events = segment_events(
-        con,
-        labeled=labeled,
-        date_from=date_from,
-        date_to=date_to,
-        per_million=per_million,
-        seed=seed,
-    )
-    return SegmentParts(events, segment_dimensions(con, representative_events(events)))
+    return SegmentParts(*segment_events_with_dimensions(con, **events))
 
 
 def refresh_key_rows(con: duckdb.DuckDBPyConnection) -> int:

@@ -69,3 +69,43 @@ def demo_warehouse_copy(demo_warehouse, tmp_path):
     copy = tmp_path / "portrait.duckdb"
     copy.write_bytes(demo_warehouse.read_bytes())
     return copy
+
+
+@pytest.fixture
+def held_for_writing():
+    """`with held_for_writing(path):` another process holds the warehouse for writing."""
+    # Imported here so that the shared fixtures above stay as they are.
+    import subprocess
+    import sys
+    import textwrap
+    from contextlib import contextmanager
+
+    @contextmanager
+    def held(path: Path):
+        # A real second process: DuckDB's file lock is per process, so a connection in the
+        # test's own process would not stand for a running job.
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                textwrap.dedent(
+                    f"""
+                    import duckdb, time
+                    con = duckdb.connect({str(path)!r})
+                    print("held", flush=True)
+                    time.sleep(120)
+                    """
+                ),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            yield
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
+
+    return held

@@ -17,7 +17,7 @@ from dashboard.charts.clusters import (
     load_cluster_coverage,
 )
 from dashboard.store import DataStore
-from dashboard.views.common import missing_tables, run_options, table
+from dashboard.views.common import missing_tables, offer_runs, table
 
 DATASHADE_ABOVE = 20_000  # points; more than this are rasterized on the server
 
@@ -88,8 +88,7 @@ class ClustersPage(Viewer):
         if missing is not None:
             return pn.Column(pn.pane.Markdown("## Clusters"), missing)
         runs = self.store.query("dashboard_cluster_runs")
-        self._run.options = run_options(runs)
-        self._run.value = runs.get_column("run_id")[0]
+        offer_runs(self._run, runs)
         dims = self.store.query("dashboard_cluster_profiles", {"run_id": self._run.value})
         self._dimension.options = sorted(set(dims.get_column("dimension").to_list()))
         if self._dimension.options:

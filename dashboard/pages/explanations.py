@@ -10,13 +10,13 @@ from panel.viewable import Viewer
 from dashboard.analysis import beeswarm_offsets
 from dashboard.charts.shap import global_importance, load_global_shap
 from dashboard.store import DataStore
-from dashboard.views.common import missing_tables, run_options
+from dashboard.views.common import missing_tables, offer_runs
 from dashboard.views.shap import WaterfallView
 
 SEGMENTS = ["1", "2", "3", "4", "5"]
 BEESWARM_FEATURES = 12
-# The grouping dimensions of the SHAP cube, each with its own query file.
-SHAP_BY = {"segment": "dashboard_shap_by_segment", "cluster": "dashboard_shap_by_cluster"}
+# The grouping dimensions of the SHAP cube that dashboard_shap_by_group.sql knows.
+SHAP_DIMENSIONS = ("segment", "cluster")
 
 
 class ExplanationsPage(Viewer):
@@ -90,9 +90,10 @@ class ExplanationsPage(Viewer):
         )
 
     def _by_group(self, run_id: str, class_label: str, dimension: str):
-        frame = self.store.query(
-            SHAP_BY[dimension], {"run_id": run_id, "class_label": class_label}
-        ).to_pandas()
+        if dimension not in SHAP_DIMENSIONS:
+            raise ValueError(f"no SHAP grouping by {dimension!r}; known: {SHAP_DIMENSIONS}")
+        params = {"run_id": run_id, "class_label": class_label, "dimension": dimension}
+        frame = self.store.query("dashboard_shap_by_group", params).to_pandas()
         heat = hv.HeatMap(frame, ["feature", "grp"], ["mean_abs_shap", "mean_shap", "rows"])
         return heat.opts(
             cmap="Reds",
@@ -125,8 +126,7 @@ class ExplanationsPage(Viewer):
         if missing is not None:
             return pn.Column(pn.pane.Markdown("## Explanations"), missing)
         runs = self.store.query("dashboard_runs_of_kind", {"kind": "segment"})
-        self._run.options = run_options(runs)
-        self._run.value = self.store.segment_run or runs.get_column("run_id")[0]
+        offer_runs(self._run, runs, self.store.segment_run)
         features = self.store.query("dashboard_shap_global", {"run_id": self._run.value})
         self._feature.options = sorted(set(features.get_column("feature").to_list()))
         if self._feature.options:

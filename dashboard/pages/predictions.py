@@ -12,7 +12,7 @@ from panel.viewable import Viewer
 from dashboard.analysis import threshold_metrics
 from dashboard.charts.segment_quality import load_segment_quality, quality_curve
 from dashboard.store import DataStore
-from dashboard.views.common import missing_tables, run_options
+from dashboard.views.common import missing_tables, offer_runs
 from dashboard.views.shap import WaterfallView
 
 SEGMENTS = ["1", "2", "3", "4", "5"]
@@ -150,8 +150,7 @@ class PredictionsPage(Viewer):
         if missing is not None:
             return pn.Column(pn.pane.Markdown("## Predictions and quality"), missing)
         runs = self.store.query("dashboard_runs_of_kind", {"kind": "segment"})
-        self._run.options = run_options(runs)
-        self._run.value = self.store.segment_run or runs.get_column("run_id")[0]
+        offer_runs(self._run, runs, self.store.segment_run)
         self.store.segment_run = self._run.value
         curves = pn.GridBox(
             *[

@@ -13,7 +13,7 @@ from panel.viewable import Viewer
 
 from dashboard.charts.shap import waterfall_plot
 from dashboard.store import DataStore
-from dashboard.views.common import missing_tables, run_options, table
+from dashboard.views.common import missing_tables, offer_runs, table
 from modeling.segment.upload import ScoredUpload, score_upload
 from queries.cubes import rebuild_and_publish
 from warehouse.db import WarehouseLocked, connect, pipeline_step
@@ -210,8 +210,7 @@ class ScorePage(Viewer):
                 missing_tables(self.store, "ml.shap")
                 or pn.pane.Markdown("No segment run: run `portrait train segment`."),
             )
-        self._run.options = run_options(runs)
-        self._run.value = runs.get_column("run_id")[0]
+        offer_runs(self._run, runs)
         self.param.watch(
             lambda e: setattr(
                 self._row, "value", self._row.options[0] if self._row.options else None

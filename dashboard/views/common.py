@@ -56,3 +56,11 @@ def run_options(frame: pl.DataFrame) -> dict[str, str]:
         f"{row['run_id']} ({str(row['created_at'])[:16]})": row["run_id"]
         for row in frame.iter_rows(named=True)
     }
+
+
+def offer_runs(select: pn.widgets.Select, runs: pl.DataFrame, chosen: str | None = None) -> str:
+    """Offer `runs` (run_id, created_at, newest first) in `select` and pick `chosen`, else
+    the newest; return the picked run id."""
+    select.options = run_options(runs)
+    select.value = chosen or runs.get_column("run_id")[0]
+    return select.value

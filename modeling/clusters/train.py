@@ -23,7 +23,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from modeling.clusters import store
 from modeling.clusters.correlation import phik_correlations
-from modeling.clusters.features import VARIANT_WITH, VARIANT_WITHOUT
+from modeling.clusters.features import SOURCE_COLUMNS, VARIANT_WITH, VARIANT_WITHOUT
 from modeling.clusters.metrics import ClusterMetrics, SegmentComparison
 from modeling.clusters.projection import project
 from modeling.clusters.selection import DEFAULT_KS, DEFAULT_TOLERANCE, KSelection, select_k
@@ -128,13 +128,7 @@ def _phik_frame(eval_frame: pl.DataFrame, model, frequency: pl.DataFrame) -> pl.
     ).select(
         pl.Series("cluster", model.predict(eval_frame)),
         "segment",
-        "local_hour",
-        "local_weekday",
-        "day_of_month",
-        "oblast",
-        "region_msk_offset",
-        "region_population",
-        "region_salary_rank",
+        *SOURCE_COLUMNS,
         "region_log_frequency",
     )
 

@@ -1,15 +1,5 @@
--- Append freshly scored rows (registered by the caller as churn_new_scores) to the vitrine.
-insert into marts.churn_scores
-with
-
-final as (
-    select
-        score_date, user_id, cohort, churn_probability, risk_band,
-        factor_1, factor_1_shap, factor_1_text,
-        factor_2, factor_2_shap, factor_2_text,
-        factor_3, factor_3_shap, factor_3_text,
-        recommended_channel, recommended_offer, run_id, scored_at
-    from churn_new_scores
-)
-
-select * from final
+-- Append freshly scored rows (registered by the caller as churn_new_scores, with the
+-- vitrine's columns) to the vitrine; columns are matched by name, so their order in the
+-- frame does not matter.
+insert into marts.churn_scores by name
+select * from churn_new_scores

@@ -235,19 +235,18 @@ def build(path: Path, n_events: int = 3000, seed: int = 7) -> Path:
 
     execute(con, "build_ad_event_features")
     _segment_model(con, seed)
-    _clusters(con, seed)
-    _churn(con, seed)
-    build_cubes(con)
-    serving = publish(con)
-    con.close()
-    return serving
+    return _marts_and_snapshot(con, seed)
 
 
 def build_on_demo(path: Path, seed: int = 7) -> Path:
     """On a copy of a demo warehouse with the real segment model trained and scored
     (tests/conftest.py: trained_segment): add the cluster and churn marts of this
     fixture, build cubes and publish; return the snapshot."""
-    con = connect(path)
+    return _marts_and_snapshot(connect(path), seed)
+
+
+def _marts_and_snapshot(con, seed: int) -> Path:
+    """Add the cluster and churn marts and the cubes, publish, close; the snapshot."""
     _clusters(con, seed)
     _churn(con, seed)
     build_cubes(con)

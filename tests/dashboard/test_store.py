@@ -69,6 +69,16 @@ def test_shap_for_selection_follows_filters(store):
     assert set(chosen.get_column("class_label")) == {"1", "2", "3", "4", "5"}
 
 
+@pytest.mark.parametrize("dimension", ["segment", "cluster"])
+def test_shap_by_group_groups_by_the_chosen_dimension(store, dimension):
+    run_id = store.query("dashboard_runs_of_kind", {"kind": "segment"}).get_column("run_id")[0]
+    params = {"run_id": run_id, "class_label": "3", "dimension": dimension}
+    by_group = store.query("dashboard_shap_by_group", params)
+    cube = store.serving.table("marts.shap_cube").filter(run_id=run_id, class_label="3")
+    assert set(by_group.get_column("grp")) == set(cube.get_column(dimension))
+    assert by_group.get_column("rows").sum() == cube.get_column("rows").sum()
+
+
 @pytest.mark.parametrize(
     "selections",
     [

@@ -30,13 +30,6 @@ def trained(tmp_path_factory, demo_warehouse):
     return path, run_id, result.output
 
 
-@pytest.fixture
-def con(trained):
-    connection = connect(trained[0])
-    yield connection
-    connection.close()
-
-
 def test_both_segment_aucs_are_recorded(trained, con):
     _, run_id, output = trained
     segment = run_info(con, run_id)["metrics"]["segment_model"]

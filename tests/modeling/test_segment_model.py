@@ -20,23 +20,6 @@ OPTIONS = SegmentTrainOptions(
 )
 
 
-@pytest.fixture(scope="session")
-def trained(trained_segment):
-    """The suite's one fitted demo segment model (tests/conftest.py)."""
-    return trained_segment
-
-
-@pytest.fixture
-def con(trained, tmp_path):
-    """A connection to a private copy of the shared trained warehouse: tests score and
-    train there without changing what every other test reads."""
-    path = tmp_path / "portrait.duckdb"
-    path.write_bytes(trained[0].read_bytes())
-    con = connect(path)
-    yield con
-    con.close()
-
-
 def test_run_is_registered_with_honest_headline_metrics(trained, con):
     run_id = trained[1]
     info = run_info(con, run_id)

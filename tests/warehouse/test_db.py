@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 import time
-from contextlib import contextmanager
 
 import duckdb
 import pytest
@@ -87,39 +83,11 @@ def test_db_path_comes_from_argument_then_environment(monkeypatch, tmp_path):
     assert resolve_db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
 
 
-@contextmanager
-def held_by_another_process(path):
-    """Another process holds the warehouse for writing while the block runs."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import duckdb, sys, time
-                con = duckdb.connect({str(path)!r})
-                print("held", flush=True)
-                time.sleep(30)
-                """
-            ),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        yield
-    finally:
-        holder.kill()
-        holder.wait()
-        holder.stdout.close()
-
-
-def test_writer_waits_then_reports_a_held_lock(tmp_path):
+def test_writer_waits_then_reports_a_held_lock(tmp_path, held_for_writing):
     path = tmp_path / "w.duckdb"
     connect(path).close()
     with (
-        held_by_another_process(path),
+        held_for_writing(path),
         pytest.raises(WarehouseLocked, match="locked by another process"),
     ):
         connect(path, wait_seconds=0.5)
@@ -127,10 +95,10 @@ def test_writer_waits_then_reports_a_held_lock(tmp_path):
     connect(path, wait_seconds=5).close()
 
 
-def test_reader_does_not_wait_for_a_writer(tmp_path):
+def test_reader_does_not_wait_for_a_writer(tmp_path, held_for_writing):
     path = tmp_path / "w.duckdb"
     connect(path).close()
-    with held_by_another_process(path):
+    with held_for_writing(path):
         started = time.monotonic()
         with pytest.raises(WarehouseBusy, match="another process is writing it"):
             connect(path, read_only=True)
@@ -158,12 +126,12 @@ def test_open_for_reading_reads_the_warehouse_when_no_job_holds_it(tmp_path):
     opened.con.close()
 
 
-def test_open_for_reading_falls_back_to_the_snapshot_while_a_job_writes(tmp_path):
+def test_open_for_reading_falls_back_to_the_snapshot_while_a_job_writes(tmp_path, held_for_writing):
     path = tmp_path / "w.duckdb"
     con = connect(path)
     snapshot = publish(con)
     con.close()
-    with held_by_another_process(path):
+    with held_for_writing(path):
         opened = open_for_reading(path)
         assert opened.is_snapshot
         assert database_path(opened.con) == snapshot
@@ -174,11 +142,11 @@ def test_open_for_reading_falls_back_to_the_snapshot_while_a_job_writes(tmp_path
             open_for_reading(path, snapshot=False)
 
 
-def test_open_for_reading_without_a_snapshot_says_so(tmp_path):
+def test_open_for_reading_without_a_snapshot_says_so(tmp_path, held_for_writing):
     path = tmp_path / "w.duckdb"
     connect(path).close()
     with (
-        held_by_another_process(path),
+        held_for_writing(path),
         pytest.raises(WarehouseBusy, match="no serving snapshot to show instead"),
     ):
         open_for_reading(path)

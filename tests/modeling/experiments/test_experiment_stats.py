@@ -85,13 +85,9 @@ CUPED_CONTROL = ([2.0, 4.0, 3.0, 7.0], [1.0, 2.0, 2.0, 3.0])
 CUPED_TREATMENT = ([5.0, 6.0, 9.0], [3.0, 2.0, 4.0])
 
 
-def test_cuped_numbers_are_the_hand_computed_ones():
-    # Within-arm sums: control Sxy 5, Sxx 2, Syy 14; treatment Sxy 3, Sxx 2, Syy 26/3.
-    # theta = (5 + 3) / (2 + 2) = 2; pooled mean of x = 17/7.
-    # Adjusted means 4 - 2 (2 - 17/7) = 34/7 and 20/3 - 2 (3 - 17/7) = 116/21.
-    # Adjusted sums of squares 14 - 20 + 8 = 2 and 26/3 - 12 + 8 = 14/3, so
-    # v_c = 2/3 / 4 = 1/6, v_t = 7/3 / 3 = 7/9; raw v_c = 14/3 / 4, v_t = 13/3 / 3.
-    result = compare_metric(
+def cuped_comparison():
+    """compare_metric on the CUPED arms, each with its covariate."""
+    return compare_metric(
         "m",
         "numeric",
         CUPED_CONTROL[0],
@@ -99,6 +95,15 @@ def test_cuped_numbers_are_the_hand_computed_ones():
         control_covariate=CUPED_CONTROL[1],
         treatment_covariate=CUPED_TREATMENT[1],
     )
+
+
+def test_cuped_numbers_are_the_hand_computed_ones():
+    # Within-arm sums: control Sxy 5, Sxx 2, Syy 14; treatment Sxy 3, Sxx 2, Syy 26/3.
+    # theta = (5 + 3) / (2 + 2) = 2; pooled mean of x = 17/7.
+    # Adjusted means 4 - 2 (2 - 17/7) = 34/7 and 20/3 - 2 (3 - 17/7) = 116/21.
+    # Adjusted sums of squares 14 - 20 + 8 = 2 and 26/3 - 12 + 8 = 14/3, so
+    # v_c = 2/3 / 4 = 1/6, v_t = 7/3 / 3 = 7/9; raw v_c = 14/3 / 4, v_t = 13/3 / 3.
+    result = cuped_comparison()
     cuped = result.cuped
     m_c, m_t = Fraction(34, 7), Fraction(116, 21)
     v_c, v_t = Fraction(1, 6), Fraction(7, 9)
@@ -126,14 +131,7 @@ def test_cuped_theta_and_difference_are_the_ancova_coefficients_of_statsmodels_o
     x = np.array(CUPED_CONTROL[1] + CUPED_TREATMENT[1])
     arm = np.array([0.0] * 4 + [1.0] * 3)
     fit = sm.OLS(y, np.column_stack([np.ones(7), arm, x])).fit()
-    cuped = compare_metric(
-        "m",
-        "numeric",
-        CUPED_CONTROL[0],
-        CUPED_TREATMENT[0],
-        control_covariate=CUPED_CONTROL[1],
-        treatment_covariate=CUPED_TREATMENT[1],
-    ).cuped
+    cuped = cuped_comparison().cuped
     assert cuped.theta == pytest.approx(fit.params[2], abs=TOL)
     assert cuped.effect.difference == pytest.approx(fit.params[1], abs=TOL)
 

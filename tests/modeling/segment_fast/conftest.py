@@ -20,23 +20,6 @@ COLUMNS = [f"p_segment_{k}" for k in range(1, 6)]
 STORED = "select * from marts.segment_predictions where run_id = $r order by event_id"
 
 
-@pytest.fixture(scope="session")
-def trained(trained_segment):
-    """The suite's one fitted demo segment model (tests/conftest.py)."""
-    return trained_segment
-
-
-@pytest.fixture
-def con(trained, tmp_path):
-    """A connection to a private copy of the shared trained warehouse: tests score and
-    train there without changing what every other test reads."""
-    path = tmp_path / "portrait.duckdb"
-    path.write_bytes(trained[0].read_bytes())
-    con = connect(path)
-    yield con
-    con.close()
-
-
 @pytest.fixture
 def own_con(trained, tmp_path):
     """A connection to a private copy of the trained warehouse, for tests that change it."""

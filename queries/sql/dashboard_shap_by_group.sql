@@ -1,4 +1,6 @@
--- Mean |SHAP| per feature for each segment (marts.shap_cube), for one run and class.
+-- Mean |SHAP| per feature for each group of $dimension ('segment' or 'cluster') in
+-- marts.shap_cube, for one run and class. The column is chosen by `case` so that the
+-- dimension travels as a bound value like any other.
 with
 
 cube as (
@@ -7,7 +9,7 @@ cube as (
 
 final as (
     select
-        segment as grp,
+        case $dimension when 'segment' then segment when 'cluster' then cluster end as grp,
         feature,
         sum(sum_abs_shap) / nullif(sum(rows), 0) as mean_abs_shap,
         sum(sum_shap) / nullif(sum(rows), 0) as mean_shap,

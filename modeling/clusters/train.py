@@ -52,7 +52,6 @@ class ClusterTrainOptions(TrainOptions):
     projection_rows: int = 20_000
     top_n: int = 10
     tolerance: float = DEFAULT_TOLERANCE
-    seed: int = 0
     keep_previous_assignments: bool = False
     model_params: dict = field(default_factory=dict)
 

@@ -60,7 +60,7 @@ def demo(ctx: click.Context, events: int, users: int, seed: int, then_serve: boo
     step(
         "behavioural clusters",
         train_clusters,
-        fit_rows=50_000,
+        sample_rows=50_000,
         phik_rows=50_000,
         segment_rows=100_000,
         segment_iterations=100,

@@ -3,7 +3,7 @@ every event in SQL, fill the marts, compare the segment model with and without t
 cluster id, and register the run.
 
 Samples (deterministic hash samples of features.ad_events, see
-queries/sql/cluster_event_sample.sql): the models are fitted on `fit_rows` events
+queries/sql/cluster_event_sample.sql): the models are fitted on `sample_rows` events
 (labeled or not); phik with the segment, the phik matrix and the day-of-month
 comparison use `phik_rows` labeled events drawn independently; silhouette uses
 `silhouette_rows` of the fit sample; the projection `projection_rows` events.
